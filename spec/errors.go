@@ -11,9 +11,12 @@ import (
 // (counted in characters, as YAML does). Its text has the form editors and
 // terminals turn into links: "events.tpgen.yaml:14:13: unknown type ...".
 type Error struct {
-	File      string
+	// File is the file name as given to Parse or Load.
+	File string
+	// Line and Col locate the offending key or value (both >= 1).
 	Line, Col int
-	Msg       string
+	// Msg says what is wrong and what is allowed, without the position.
+	Msg string
 }
 
 // Error returns "file:line:col: message".

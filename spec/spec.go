@@ -77,9 +77,9 @@ const (
 	// engine must assume any row can be in any partition.
 	PartitionNone PartitioningKind = iota
 	// PartitionKey: rows with equal values of the key columns are always in
-	// the same partition, so grouping by (a superset of) the key needs no
-	// repartitioning, and each partition has one key value the provider
-	// can prune on.
+	// the same partition (a partition may hold several key values), so
+	// grouping by (a superset of) the key needs no repartitioning, and the
+	// provider can prune partitions by the key values they hold.
 	PartitionKey
 	// PartitionRange: each partition covers a range of one column's values,
 	// which the provider can prune on; with ordering on that column the
@@ -102,6 +102,7 @@ func (k PartitioningKind) String() string {
 
 // Partitioning is the spec's partitioning promise.
 type Partitioning struct {
+	// Kind says which of the fields below is set.
 	Kind PartitioningKind
 	// Key lists the key columns, in spec order, when Kind is PartitionKey.
 	Key []string
@@ -126,8 +127,11 @@ func (p *Partitioning) Columns() []string {
 // nulls last for ascending keys, nulls first for descending ones. Recording
 // it here means the planner compares orderings without knowing that rule.
 type SortKey struct {
-	Column     string
+	// Column is the name of a declared column, at most once per ordering.
+	Column string
+	// Descending is true for "desc"; the default is ascending.
 	Descending bool
+	// NullsFirst is true when nulls sort before all values.
 	NullsFirst bool
 }
 
@@ -163,6 +167,7 @@ type Pushdown struct {
 
 // Filter says which predicates on one column the source can use.
 type Filter struct {
+	// Column is the name of a declared column; no two filters share one.
 	Column string
 	// Ops in canonical order (the order of Ops()), whatever the spec's
 	// order, so generated code does not change when a user reorders them.

@@ -17,7 +17,7 @@ type Kind int
 // The kinds of column types a spec can declare, one per Arrow type tpgen
 // supports. Their order is the order used in messages and documentation.
 const (
-	KindInvalid Kind = iota
+	KindInvalid Kind = iota // the zero Kind: no type was parsed
 	KindBool
 	KindInt8
 	KindInt16
@@ -103,6 +103,7 @@ func (k Kind) IsOrdered() bool { return k != KindInvalid && k != KindBool }
 // timestamps (Unit also for durations); Precision and Scale only for
 // decimals. Two Types are equal (==) exactly when they denote the same type.
 type Type struct {
+	// Kind is the type's family; the parameters below depend on it.
 	Kind Kind
 	// Unit is the resolution of a timestamp or duration.
 	Unit arrow.TimeUnit
@@ -195,7 +196,7 @@ var typeAliases = map[string]string{
 // lowercase. The error message says what is wrong and what is allowed; it
 // carries no position, since the caller knows where the string came from.
 func ParseType(s string) (Type, error) {
-	src := strings.TrimSpace(s)
+	src := trimSpace(s)
 	name, args, hasArgs, ok := splitCall(src)
 	if !ok {
 		return Type{}, fmt.Errorf("malformed type %q; expected a name such as int64 or a parameterised type such as timestamp(us, UTC)", s)
@@ -241,16 +242,20 @@ func ParseType(s string) (Type, error) {
 		if !hasArgs || len(args) != 2 {
 			return Type{}, fmt.Errorf("malformed type %q; expected decimal(p, s) with precision p from 1 to 38 and scale s from 0 to p", s)
 		}
+		malformed := fmt.Errorf("malformed type %q; precision and scale must be whole numbers, as in decimal(18, 2)", s)
 		p, perr := strconv.Atoi(args[0])
 		sc, serr := strconv.Atoi(args[1])
 		if perr != nil || serr != nil {
-			return Type{}, fmt.Errorf("malformed type %q; precision and scale must be whole numbers, as in decimal(18, 2)", s)
+			return Type{}, malformed
 		}
 		if p < 1 || p > 38 {
 			return Type{}, fmt.Errorf("decimal precision %d out of range in %q; allowed: 1 to 38", p, s)
 		}
 		if sc < 0 || sc > p {
 			return Type{}, fmt.Errorf("decimal scale %d out of range in %q; allowed: 0 to the precision %d", sc, s, p)
+		}
+		if !isDigits(args[0]) || !isDigits(args[1]) { // "+2" parses but is not how anyone writes a scale
+			return Type{}, malformed
 		}
 		t.Precision, t.Scale = int32(p), int32(sc)
 	default:
@@ -266,13 +271,13 @@ func ParseType(s string) (Type, error) {
 func splitCall(s string) (name string, args []string, hasArgs, ok bool) {
 	open := strings.IndexByte(s, '(')
 	if open < 0 {
-		if s == "" || strings.ContainsAny(s, "), \t") {
+		if s == "" || strings.ContainsAny(s, "),"+asciiSpace) {
 			return "", nil, false, false
 		}
 		return s, nil, false, true
 	}
-	name = strings.TrimSpace(s[:open])
-	if name == "" || !strings.HasSuffix(s, ")") || strings.ContainsAny(name, "), \t") {
+	name = trimSpace(s[:open])
+	if name == "" || !strings.HasSuffix(s, ")") || strings.ContainsAny(name, "),"+asciiSpace) {
 		return "", nil, false, false
 	}
 	inner := s[open+1 : len(s)-1]
@@ -280,7 +285,7 @@ func splitCall(s string) (name string, args []string, hasArgs, ok bool) {
 		return "", nil, false, false
 	}
 	for _, a := range strings.Split(inner, ",") {
-		args = append(args, strings.TrimSpace(a))
+		args = append(args, trimSpace(a))
 	}
 	if len(args) == 1 && args[0] == "" {
 		args = nil
@@ -344,6 +349,13 @@ func parseTZ(arg, typ string) (string, error) {
 	}
 	return arg, nil
 }
+
+// asciiSpace is the white space tolerated inside type strings and sort keys:
+// the same set as \s in the JSON Schema's (RE2) patterns, so the schema and
+// the parser agree on what is valid.
+const asciiSpace = " \t\n\f\r"
+
+func trimSpace(s string) string { return strings.Trim(s, asciiSpace) }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

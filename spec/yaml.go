@@ -279,6 +279,22 @@ func requiredKeys(mapping string) []string {
 	return ks
 }
 
+// yamlParserErrors are the messages of yaml.v3's parser (as opposed to its
+// scanner), whose line numbers it reports 0-based.
+var yamlParserErrors = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // yamlError converts a yaml.v3 syntax error, which knows at most a line, into
@@ -291,6 +307,11 @@ func (d *decoder) yamlError(data []byte, err error) {
 	if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		if yamlParserErrors[msg] {
+			// yaml.v3 adds one to 0-based lines for scanner errors only;
+			// parser errors come out one line early.
+			line++
+		}
 	}
 	lines := strings.Split(string(data), "\n")
 	// A tab in indentation is reported by yaml.v3 as "found character that
@@ -326,39 +347,65 @@ func (d *decoder) yamlError(data []byte, err error) {
 	if line == 0 {
 		line = findErrorLine(lines, err.Error())
 	}
+	line = min(line, len(lines)) // errors at the end of input may point past it
 	col := 1
 	if line >= 1 && line <= len(lines) {
-		trimmed := strings.TrimLeft(lines[line-1], " ")
+		l := lines[line-1]
+		trimmed := strings.TrimLeft(l, " ")
 		if trimmed != "" {
-			col = utf8.RuneCountInString(lines[line-1]) - utf8.RuneCountInString(trimmed) + 1
+			col = utf8.RuneCountInString(l) - utf8.RuneCountInString(trimmed) + 1
 		}
+		// For an unclosed flow collection, point at its opening bracket.
+		open := map[string]string{"did not find expected ',' or '}'": "{", "did not find expected ',' or ']'": "["}[msg]
+		if i := strings.Index(l, open); open != "" && i >= 0 {
+			col = utf8.RuneCountInString(l[:i]) + 1
+		}
+	}
+	if hint := yamlHints[msg]; hint != "" {
+		msg += "; " + hint
 	}
 	d.errorAt(line, col, "invalid YAML: %s", msg)
 }
 
+// yamlHints explain yaml.v3's terse parser errors, whose line is where the
+// broken construct starts rather than where the mistake is.
+var yamlHints = map[string]string{
+	"did not find expected ',' or '}'":               "the {...} mapping starting here is not closed",
+	"did not find expected ',' or ']'":               "the [...] list starting here is not closed",
+	"did not find expected '-' indicator":            "check the indentation of the list starting here",
+	"did not find expected key":                      "check the indentation of the mapping starting here",
+	"mapping values are not allowed in this context": `quote a value that contains ": "`,
+}
+
 // findErrorLine finds the line of a yaml.v3 error that carries none (such as
-// "mapping values are not allowed in this context") by parsing ever longer
-// prefixes of the file until the same error appears. Specs are short, so the
-// quadratic cost is irrelevant; very long inputs fall back to line 1.
+// "mapping values are not allowed in this context"): the parser stops at the
+// first problem, so the shortest prefix of the file that fails with the same
+// error ends on the problem's line. A binary search keeps this to a few
+// parses even for a huge hostile input.
 func findErrorLine(lines []string, msg string) int {
-	if len(lines) > 2000 {
+	fails := func(n int) bool {
+		dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[:n], "\n")))
+		for i := 0; i < 2; i++ { // the spec's document, then a second one
+			var node yaml.Node
+			if err := dec.Decode(&node); err != nil {
+				return err.Error() == msg
+			}
+		}
+		return false
+	}
+	lo, hi := 0, len(lines) // fails(hi) is assumed; fails(lo) is false
+	if !fails(hi) {
 		return 1
 	}
-	for n := 1; n <= len(lines); n++ {
-		dec := yaml.NewDecoder(strings.NewReader(strings.Join(lines[:n], "\n")))
-		for {
-			var node yaml.Node
-			err := dec.Decode(&node)
-			if err == nil {
-				continue
-			}
-			if err.Error() == msg {
-				return n
-			}
-			break
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
 		}
 	}
-	return 1
+	return hi
 }
 
 func firstInvalidUTF8(data []byte) int {
