@@ -1,0 +1,164 @@
+// Package verify wraps a table provider in verify mode: its scans check, as
+// the data flows, every promise the provider made to the planner (exact
+// filters, ordering, key and range partitioning, projection, limit) and fail
+// the query with an error naming the table, partition, row and broken
+// promise instead of silently returning wrong results. Tests of providers
+// run in verify mode; it costs a row-at-a-time pass over the output, so it
+// is not meant for production queries.
+package verify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// Violation is a broken promise found at run time. Streams return it
+// wrapped in a *plan.Error carrying the operator, table and partition.
+type Violation struct {
+	Table     string
+	Partition int
+	// Row counts the partition's output rows from 0; -1 when the
+	// violation is not about one row (a schema mismatch).
+	Row int64
+	// Promise names what was promised, e.g. "ordering [ts ASC]".
+	Promise string
+	// Detail says how the data broke it.
+	Detail string
+}
+
+// Error renders the violation as
+// "verify: table events, partition 3, row 17: ordering [ts ASC] violated: <detail>".
+func (v *Violation) Error() string {
+	loc := fmt.Sprintf("verify: table %s, partition %d", v.Table, v.Partition)
+	if v.Row >= 0 {
+		loc += fmt.Sprintf(", row %d", v.Row)
+	}
+	return loc + ": " + v.Promise + " violated: " + v.Detail
+}
+
+// Verify wraps t so that the plans its Scan returns check the provider's
+// promises while they run. name is the table's name in error messages.
+// Schema and SupportsFilters answer as t does; statistics pass through when
+// t provides them.
+func Verify(t plan.TableProvider, name string) plan.TableProvider {
+	return &table{inner: t, name: name}
+}
+
+type table struct {
+	inner plan.TableProvider
+	name  string
+}
+
+// Schema is the wrapped provider's.
+func (t *table) Schema() *arrow.Schema { return t.inner.Schema() }
+
+// SupportsFilters answers as the wrapped provider does.
+func (t *table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, error) {
+	return t.inner.SupportsFilters(filters)
+}
+
+// Statistics implements plan.StatisticsProvider, reporting unknown
+// statistics when the wrapped provider has none.
+func (t *table) Statistics() plan.Statistics {
+	if sp, ok := t.inner.(plan.StatisticsProvider); ok {
+		return sp.Statistics()
+	}
+	return plan.Statistics{Rows: -1}
+}
+
+// Scan asks the provider which filters it takes exactly, widens the
+// projection by the columns those filters read (an exact filter is dropped
+// by the planner, so its columns may not be projected) and wraps the plan.
+func (t *table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
+	answers, err := t.inner.SupportsFilters(req.Filters)
+	if err != nil {
+		return nil, err
+	}
+	if len(answers) != len(req.Filters) {
+		return nil, fmt.Errorf("verify: table %s: SupportsFilters returned %d answers for %d filters", t.name, len(answers), len(req.Filters))
+	}
+	var exact []expr.Expr
+	for i, a := range answers {
+		if a == plan.Exact {
+			exact = append(exact, req.Filters[i])
+		}
+	}
+	full := t.inner.Schema()
+	inner := req
+	if req.Projection != nil {
+		inner.Projection = widen(full, req.Projection, exact)
+	}
+	p, err := t.inner.Scan(ctx, inner)
+	if err != nil {
+		return nil, err
+	}
+	want := project(full, inner.Projection)
+	if !sameFields(p.Schema(), want) {
+		return nil, &Violation{Table: t.name, Partition: -1, Row: -1, Promise: "projection " + fieldList(want),
+			Detail: "plan schema is " + fieldList(p.Schema())}
+	}
+	outCols := want.NumFields()
+	if req.Projection != nil {
+		outCols = len(req.Projection)
+	}
+	return newPlan(t.name, p, exact, outCols, req.Limit)
+}
+
+// widen appends to proj the columns the filters read that it lacks.
+func widen(full *arrow.Schema, proj []int, filters []expr.Expr) []int {
+	out := slices.Clone(proj)
+	for _, f := range filters {
+		for _, c := range expr.Columns(f) {
+			for _, i := range full.FieldIndices(c) {
+				if !slices.Contains(out, i) {
+					out = append(out, i)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func project(full *arrow.Schema, proj []int) *arrow.Schema {
+	if proj == nil {
+		return full
+	}
+	fields := make([]arrow.Field, 0, len(proj))
+	for _, i := range proj {
+		if i >= 0 && i < full.NumFields() {
+			fields = append(fields, full.Field(i))
+		}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// sameFields compares names and types, not nullability or metadata, which
+// providers may legitimately refine.
+func sameFields(a, b *arrow.Schema) bool {
+	if a.NumFields() != b.NumFields() {
+		return false
+	}
+	for i := range a.NumFields() {
+		if a.Field(i).Name != b.Field(i).Name || !arrow.TypeEqual(a.Field(i).Type, b.Field(i).Type) {
+			return false
+		}
+	}
+	return true
+}
+
+func fieldList(s *arrow.Schema) string {
+	out := "["
+	for i, f := range s.Fields() {
+		if i > 0 {
+			out += ", "
+		}
+		out += f.Name + " " + expr.SQLTypeName(f.Type)
+	}
+	return out + "]"
+}
