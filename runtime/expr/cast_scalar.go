@@ -286,7 +286,9 @@ func toDecimal(s Scalar, to *arrow.Decimal128Type) (decimal128.Num, error) {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return decimal128.Num{}, fmt.Errorf("cannot convert %v to %s", v, SQLTypeName(to))
 		}
-		n, err := decimal128.FromFloat64(v, to.Precision, to.Scale)
+		// Through the shortest decimal text, as PostgreSQL converts float8
+		// to numeric, so 0.125 rounds to 0.13 rather than by binary value.
+		n, err := decimal128.FromString(strconv.FormatFloat(v, 'g', -1, 64), to.Precision, to.Scale)
 		if err != nil {
 			return decimal128.Num{}, errNumericOverflow
 		}

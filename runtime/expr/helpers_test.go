@@ -93,8 +93,10 @@ func dec(s string, dt *arrow.Decimal128Type) decimal128.Num {
 
 // Expression shorthands.
 func col(name string, dt arrow.DataType) Expr { return &Column{Name: name, Type: dt} }
-func lit(s Scalar) Expr                      { return &Literal{Value: s} }
-func lt(dt arrow.DataType, v any) Expr       { return &Literal{Value: Scalar{Type: dt, Value: v, Null: v == nil}} }
+func lit(s Scalar) Expr                       { return &Literal{Value: s} }
+func lt(dt arrow.DataType, v any) Expr {
+	return &Literal{Value: Scalar{Type: dt, Value: v, Null: v == nil}}
+}
 func bin(op Op, l, r Expr) Expr {
 	t := l.DataType()
 	if op.IsComparison() || op == OpAnd || op == OpOr {

@@ -1,0 +1,299 @@
+package difftest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+	"github.com/tpgen/tpgen/runtime/sqllogictest"
+)
+
+// kind is a result column's value family; SQLite has no booleans, so the
+// comparison needs to know which integers are truth values.
+type kind byte
+
+const (
+	kindInt    kind = 'i'
+	kindFloat  kind = 'f'
+	kindString kind = 's'
+	kindBool   kind = 'b'
+)
+
+// column of the random table. Values are kept small and floats on a
+// 0.5 grid so sums are exact in both engines and nothing overflows.
+type column struct {
+	name     string
+	typ      arrow.DataType
+	sqlite   string
+	kind     kind
+	nullable bool
+}
+
+var columns = []column{
+	{"k", arrow.PrimitiveTypes.Int64, "INTEGER", kindInt, false},
+	{"a", arrow.PrimitiveTypes.Int64, "INTEGER", kindInt, true},
+	{"f", arrow.PrimitiveTypes.Float64, "REAL", kindFloat, true},
+	{"s", arrow.BinaryTypes.String, "TEXT", kindString, true},
+	{"b", arrow.FixedWidthTypes.Boolean, "INTEGER", kindBool, true},
+}
+
+// Lower-case only: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+var words = []string{"", "a", "b", "c", "ab", "ba", "abc", "bca", "cab"}
+
+func (c column) random(r *rand.Rand) expr.Scalar {
+	if c.nullable && r.IntN(6) == 0 {
+		return expr.Null(c.typ)
+	}
+	switch c.kind {
+	case kindInt:
+		if c.name == "k" {
+			return expr.Int64(int64(r.IntN(8)))
+		}
+		return expr.Int64(int64(r.IntN(41) - 20))
+	case kindFloat:
+		return expr.Float64(float64(r.IntN(21)-10) / 2)
+	case kindString:
+		return expr.String(words[r.IntN(len(words))])
+	}
+	return expr.Bool(r.IntN(2) == 0)
+}
+
+// randomTable returns rows and a random layout whose declarations the
+// sqllogictest builder makes true.
+func randomTable(r *rand.Rand, name string) *sqllogictest.TableDef {
+	t := &sqllogictest.TableDef{Name: name}
+	for _, c := range columns {
+		t.Columns = append(t.Columns, sqllogictest.Column{Name: c.name, Type: c.typ, Nullable: c.nullable})
+	}
+	n := r.IntN(60)
+	if r.IntN(10) == 0 {
+		n = 0
+	}
+	for range n {
+		row := make([]expr.Scalar, len(columns))
+		for i, c := range columns {
+			row[i] = c.random(r)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	l := sqllogictest.Layout{
+		Partitions: 1 + r.IntN(5),
+		Pushdown:   []plan.FilterPushdown{plan.Exact, plan.Inexact, plan.Unsupported}[r.IntN(3)],
+		BatchRows:  []int{0, 1, 4, 16}[r.IntN(4)],
+	}
+	switch r.IntN(3) {
+	case 1:
+		l.Key = []string{"k"}
+	case 2:
+		l.Range = []string{"k", "a"}[r.IntN(2)]
+	}
+	if r.IntN(2) == 0 {
+		c := columns[r.IntN(len(columns))].name
+		desc := r.IntN(2) == 0
+		l.Ordering = []plan.SortKey{{Column: c, Descending: desc, NullsFirst: r.IntN(2) == 0}}
+	}
+	if l.Partitions > 2 && r.IntN(3) == 0 {
+		l.Empty = []int{r.IntN(l.Partitions)}
+	}
+	t.Layout = l
+	return t
+}
+
+// query is one generated statement and the kinds of its result columns.
+type query struct {
+	sql     string
+	kinds   []kind
+	ordered bool // ORDER BY makes the result a list, not a multiset
+}
+
+type gen struct {
+	r     *rand.Rand
+	table string
+}
+
+func (g *gen) pick(items ...string) string { return items[g.r.IntN(len(items))] }
+
+func (g *gen) literal(c column) string {
+	switch c.kind {
+	case kindInt:
+		return fmt.Sprint(g.r.IntN(41) - 20)
+	case kindFloat:
+		return fmt.Sprintf("%.1f", float64(g.r.IntN(21)-10)/2)
+	case kindString:
+		return "'" + words[g.r.IntN(len(words))] + "'"
+	}
+	return "true"
+}
+
+var (
+	numericCols = []column{columns[0], columns[1], columns[2]}
+	ops         = []string{"=", "<>", "<", "<=", ">", ">="}
+)
+
+// predicate builds a random WHERE/HAVING-free condition of the given depth.
+func (g *gen) predicate(depth int) string {
+	if depth > 0 && g.r.IntN(3) > 0 {
+		switch g.r.IntN(3) {
+		case 0:
+			return "(" + g.predicate(depth-1) + " AND " + g.predicate(depth-1) + ")"
+		case 1:
+			return "(" + g.predicate(depth-1) + " OR " + g.predicate(depth-1) + ")"
+		default:
+			return "NOT (" + g.predicate(depth-1) + ")"
+		}
+	}
+	c := columns[g.r.IntN(len(columns))]
+	switch g.r.IntN(8) {
+	case 0:
+		return c.name + g.pick(" IS NULL", " IS NOT NULL")
+	case 1:
+		if c.kind == kindBool {
+			return g.pick("b", "NOT b")
+		}
+		items := make([]string, 1+g.r.IntN(4))
+		for i := range items {
+			items[i] = g.literal(c)
+			if g.r.IntN(8) == 0 {
+				items[i] = "NULL"
+			}
+		}
+		return c.name + g.pick(" IN (", " NOT IN (") + strings.Join(items, ", ") + ")"
+	case 2:
+		if c.kind == kindBool {
+			return "b IS NOT NULL"
+		}
+		return c.name + g.pick(" BETWEEN ", " NOT BETWEEN ") + g.literal(c) + " AND " + g.literal(c)
+	case 3:
+		return "s" + g.pick(" LIKE ", " NOT LIKE ") + g.pick("'a%'", "'%b'", "'%a%'", "'_'", "'a_'", "'ab'", "'%'", "''", "'_b%'")
+	case 4:
+		x, y := numericCols[g.r.IntN(3)], numericCols[g.r.IntN(3)]
+		return x.name + " " + ops[g.r.IntN(len(ops))] + " " + y.name
+	case 5:
+		x := numericCols[g.r.IntN(3)]
+		return x.name + " + " + numericCols[g.r.IntN(3)].name + " " + ops[g.r.IntN(len(ops))] + " " + g.literal(x)
+	}
+	if c.kind == kindBool {
+		return g.pick("b", "NOT b", "b = true", "b <> false")
+	}
+	return c.name + " " + ops[g.r.IntN(len(ops))] + " " + g.literal(c)
+}
+
+func (g *gen) where() string {
+	if g.r.IntN(4) == 0 {
+		return ""
+	}
+	return " WHERE " + g.predicate(2)
+}
+
+// orderBy orders by every output position (so the order is total over
+// distinguishable rows), in random sequence and directions, with explicit
+// null placement because the engines' defaults differ.
+func (g *gen) orderBy(n int) string {
+	pos := g.r.Perm(n)
+	keys := make([]string, n)
+	for i, p := range pos {
+		keys[i] = fmt.Sprintf("%d%s%s", p+1, g.pick(" ASC", " DESC"), g.pick(" NULLS FIRST", " NULLS LAST"))
+	}
+	s := " ORDER BY " + strings.Join(keys, ", ")
+	if g.r.IntN(2) == 0 {
+		s += fmt.Sprintf(" LIMIT %d", g.r.IntN(12))
+		if g.r.IntN(2) == 0 {
+			s += fmt.Sprintf(" OFFSET %d", g.r.IntN(8))
+		}
+	}
+	return s
+}
+
+func (g *gen) query() query {
+	if g.r.IntN(2) == 0 {
+		return g.projection()
+	}
+	return g.aggregate()
+}
+
+func (g *gen) projection() query {
+	var items []string
+	var kinds []kind
+	for range 1 + g.r.IntN(3) {
+		switch g.r.IntN(5) {
+		case 0:
+			x, y := numericCols[g.r.IntN(3)], numericCols[g.r.IntN(3)]
+			k := kindInt
+			if x.kind == kindFloat || y.kind == kindFloat {
+				k = kindFloat
+			}
+			items = append(items, x.name+g.pick(" + ", " - ", " * ")+y.name)
+			kinds = append(kinds, k)
+		case 1:
+			x := numericCols[g.r.IntN(3)]
+			items = append(items, "-"+x.name)
+			kinds = append(kinds, x.kind)
+		default:
+			c := columns[g.r.IntN(len(columns))]
+			items = append(items, c.name)
+			kinds = append(kinds, c.kind)
+		}
+	}
+	q := query{sql: "SELECT " + strings.Join(items, ", ") + " FROM " + g.table + g.where(), kinds: kinds}
+	if g.r.IntN(2) == 0 {
+		q.sql += g.orderBy(len(items))
+		q.ordered = true
+	}
+	return q
+}
+
+var groupCols = []column{columns[0], columns[1], columns[3], columns[4]}
+
+func (g *gen) aggregate() query {
+	var items []string
+	var kinds []kind
+	nGroups := g.r.IntN(3)
+	var groups []string
+	for _, i := range g.r.Perm(len(groupCols))[:nGroups] {
+		groups = append(groups, groupCols[i].name)
+		items = append(items, groupCols[i].name)
+		kinds = append(kinds, groupCols[i].kind)
+	}
+	for range 1 + g.r.IntN(3) {
+		c := columns[g.r.IntN(4)] // no aggregates over bool
+		switch g.r.IntN(7) {
+		case 0:
+			items = append(items, "count(*)")
+			kinds = append(kinds, kindInt)
+		case 1:
+			items = append(items, "count("+c.name+")")
+			kinds = append(kinds, kindInt)
+		case 2:
+			items = append(items, "count(DISTINCT "+c.name+")")
+			kinds = append(kinds, kindInt)
+		case 3, 4:
+			fn := g.pick("min", "max")
+			items = append(items, fn+"("+c.name+")")
+			kinds = append(kinds, c.kind)
+		case 5:
+			x := numericCols[g.r.IntN(3)]
+			items = append(items, "sum("+x.name+")")
+			kinds = append(kinds, x.kind)
+		default:
+			x := numericCols[g.r.IntN(3)]
+			items = append(items, "avg("+x.name+")")
+			kinds = append(kinds, kindFloat)
+		}
+	}
+	q := query{sql: "SELECT " + strings.Join(items, ", ") + " FROM " + g.table + g.where(), kinds: kinds}
+	if len(groups) > 0 {
+		q.sql += " GROUP BY " + strings.Join(groups, ", ")
+		if g.r.IntN(3) == 0 {
+			q.sql += fmt.Sprintf(" HAVING count(*) %s %d", g.pick(">", "<=", "="), g.r.IntN(5))
+		}
+		if g.r.IntN(2) == 0 {
+			q.sql += g.orderBy(len(items))
+			q.ordered = true
+		}
+	}
+	return q
+}

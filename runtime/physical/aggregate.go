@@ -1,0 +1,437 @@
+package physical
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// HashAggregateExec groups rows by key expressions in a hash table and
+// computes aggregates per group. Group ids are computed for a whole batch
+// at once, then each aggregate updates its per-group state with a typed
+// loop over (group id, value) pairs; selections are read in place.
+//
+// Output: the group columns (named groupNames) then one column per
+// aggregate (named AggregateExpr.Name), in batches of BatchSize rows. In
+// Partial mode the aggregate columns are partial states instead (avg has
+// two: "<name>[sum]" and "<name>[count]"). In Final mode the input must be
+// the (repartitioned) output of the Partial aggregate built with the same
+// groupBy, groupNames and aggs: columns are read by position.
+type HashAggregateExec struct {
+	mode       AggregateMode
+	input      plan.ExecutionPlan
+	groupBy    []expr.Expr
+	groupNames []string
+	aggs       []AggregateExpr
+
+	keyTypes   []arrow.DataType
+	groupEvals []evaluator
+	argEvals   []evaluator // nil entries for count(*)
+	stateCols  [][]int     // Final: input columns of each aggregate's state
+	outTypes   []arrow.DataType
+	schema     *arrow.Schema
+}
+
+// NewHashAggregate returns a HashAggregateExec.
+func NewHashAggregate(mode AggregateMode, input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []string, aggs []AggregateExpr) (*HashAggregateExec, error) {
+	a := &HashAggregateExec{mode: mode, input: input, groupBy: groupBy, groupNames: groupNames, aggs: aggs}
+	if err := a.bind(); err != nil {
+		return nil, fmt.Errorf("AggregateExec: %w", err)
+	}
+	return a, nil
+}
+
+func (a *HashAggregateExec) bind() error {
+	if len(a.groupBy) != len(a.groupNames) {
+		return fmt.Errorf("%d group expressions but %d names", len(a.groupBy), len(a.groupNames))
+	}
+	if a.input.Properties().Unbounded {
+		return fmt.Errorf("cannot aggregate the unbounded input %s", a.input.Name())
+	}
+	in := a.input.Schema()
+	var fields []arrow.Field
+	a.keyTypes = make([]arrow.DataType, len(a.groupBy))
+	a.groupEvals = make([]evaluator, len(a.groupBy))
+	for i, g := range a.groupBy {
+		if g == nil {
+			return fmt.Errorf("nil group expression")
+		}
+		var ev evaluator = columnEval{i}
+		if a.mode != AggregateFinal {
+			var err error
+			if ev, err = compileEval(g, in); err != nil {
+				return fmt.Errorf("group key %s: %w", g, err)
+			}
+		}
+		t := g.DataType()
+		if c := ev.column(); c >= 0 {
+			if c >= in.NumFields() {
+				return fmt.Errorf("input has %d columns, partial aggregate output expected", in.NumFields())
+			}
+			t = in.Field(c).Type
+		}
+		if err := checkKeyType(t); err != nil {
+			return fmt.Errorf("group key %s: %w", g, err)
+		}
+		a.keyTypes[i], a.groupEvals[i] = t, ev
+		fields = append(fields, arrow.Field{Name: a.groupNames[i], Type: t, Nullable: true})
+	}
+	split := a.mode == AggregatePartial || a.mode == AggregateFinal
+	a.argEvals = make([]evaluator, len(a.aggs))
+	a.outTypes = make([]arrow.DataType, len(a.aggs))
+	a.stateCols = make([][]int, len(a.aggs))
+	next := len(a.groupBy)
+	for i, agg := range a.aggs {
+		t, err := agg.check(split)
+		if err != nil {
+			return err
+		}
+		a.outTypes[i] = t
+		states, err := agg.stateFields()
+		if err != nil {
+			return err
+		}
+		switch a.mode {
+		case AggregatePartial:
+			fields = append(fields, states...)
+		default:
+			fields = append(fields, arrow.Field{Name: agg.Name, Type: t, Nullable: true})
+		}
+		if a.mode == AggregateFinal {
+			for _, st := range states {
+				if next >= in.NumFields() || !arrow.TypeEqual(in.Field(next).Type, st.Type) {
+					return fmt.Errorf("input is not the partial state of %s: column %d should be %s", agg, next, st.Type)
+				}
+				a.stateCols[i] = append(a.stateCols[i], next)
+				next++
+			}
+			continue
+		}
+		if agg.Arg != nil {
+			if a.argEvals[i], err = compileEval(agg.Arg, in); err != nil {
+				return fmt.Errorf("%s: %w", agg, err)
+			}
+		}
+	}
+	a.schema = arrow.NewSchema(fields, nil)
+	return nil
+}
+
+// Mode returns the aggregate's mode.
+func (a *HashAggregateExec) Mode() AggregateMode { return a.mode }
+
+// Name implements plan.ExecutionPlan.
+func (a *HashAggregateExec) Name() string { return "AggregateExec" }
+
+// Schema implements plan.ExecutionPlan.
+func (a *HashAggregateExec) Schema() *arrow.Schema { return a.schema }
+
+// Properties implements plan.ExecutionPlan. A hash aggregate emits groups
+// in no particular order; per-partition modes keep the input's key
+// partitioning when it is on group columns (renamed to their output names).
+func (a *HashAggregateExec) Properties() plan.Properties {
+	if a.mode == AggregateSingle {
+		return plan.Properties{Partitions: 1, Partitioning: plan.Partitioning{Kind: plan.SinglePartition}}
+	}
+	in := a.input.Properties()
+	out := plan.Properties{Partitions: in.Partitions}
+	if in.Partitions == 1 {
+		out.Partitioning = plan.Partitioning{Kind: plan.SinglePartition}
+		return out
+	}
+	if k := in.Partitioning.Kind; k == plan.KeyPartitioning || k == plan.RangePartitioning {
+		rename := a.inputGroupColumns()
+		var cols []string
+		for _, c := range in.Partitioning.Columns {
+			n, ok := rename[c]
+			if !ok {
+				return out
+			}
+			cols = append(cols, n)
+		}
+		// Range partitions stay disjoint per key, but a hash aggregate
+		// does not keep their order: promise only key partitioning.
+		out.Partitioning = plan.Partitioning{Kind: plan.KeyPartitioning, Columns: cols}
+	}
+	return out
+}
+
+// inputGroupColumns maps input column names used as plain group keys to
+// the output names of those keys.
+func (a *HashAggregateExec) inputGroupColumns() map[string]string {
+	m := map[string]string{}
+	in := a.input.Schema()
+	for i, ev := range a.groupEvals {
+		if c := ev.column(); c >= 0 {
+			if _, dup := m[in.Field(c).Name]; !dup {
+				m[in.Field(c).Name] = a.groupNames[i]
+			}
+		}
+	}
+	return m
+}
+
+// Children implements plan.ExecutionPlan.
+func (a *HashAggregateExec) Children() []plan.ExecutionPlan { return []plan.ExecutionPlan{a.input} }
+
+// WithNewChildren implements plan.ExecutionPlan.
+func (a *HashAggregateExec) WithNewChildren(children []plan.ExecutionPlan) (plan.ExecutionPlan, error) {
+	if len(children) != 1 {
+		return nil, errChildren(a.Name(), 1, len(children))
+	}
+	return NewHashAggregate(a.mode, children[0], a.groupBy, a.groupNames, a.aggs)
+}
+
+// String implements plan.ExecutionPlan.
+func (a *HashAggregateExec) String() string {
+	gby := make([]string, len(a.groupBy))
+	for i, g := range a.groupBy {
+		gby[i] = g.String()
+		if gby[i] != a.groupNames[i] {
+			gby[i] += " AS " + a.groupNames[i]
+		}
+	}
+	aggr := make([]string, len(a.aggs))
+	for i, g := range a.aggs {
+		aggr[i] = g.String()
+		if g.Name != "" && aggr[i] != g.Name {
+			aggr[i] += " AS " + g.Name
+		}
+	}
+	return fmt.Sprintf("AggregateExec: mode=%s, gby=[%s], aggr=[%s]", a.mode, strings.Join(gby, ", "), strings.Join(aggr, ", "))
+}
+
+// Execute implements plan.ExecutionPlan.
+func (a *HashAggregateExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
+	if err := checkPartition(a, partition); err != nil {
+		return nil, err
+	}
+	task = taskDefaults(task)
+	var in plan.RecordStream
+	var err error
+	if a.mode == AggregateSingle {
+		in, err = coalesce(ctx, a.input, task)
+	} else {
+		in, err = a.input.Execute(ctx, partition, task)
+		if err == nil {
+			in = &locatedStream{RecordStream: in, op: a.input.Name(), partition: partition}
+		}
+	}
+	if err != nil {
+		return nil, locate(a.input.Name(), partition, err)
+	}
+	return &aggregateStream{ctx: ctx, a: a, in: in, task: task, partition: partition}, nil
+}
+
+type aggregateStream struct {
+	ctx       context.Context
+	a         *HashAggregateExec
+	in        plan.RecordStream
+	task      *plan.TaskContext
+	partition int
+
+	out   arrow.RecordBatch // every group, emitted in slices
+	next  int
+	done  bool
+	state sticky
+}
+
+func (s *aggregateStream) Schema() *arrow.Schema { return s.a.schema }
+
+func (s *aggregateStream) Next() (plan.Batch, error) {
+	if s.state.err != nil {
+		return plan.Batch{}, s.state.err
+	}
+	if !s.done {
+		out, err := s.run()
+		s.in.Close()
+		s.done = true
+		if err != nil {
+			return plan.Batch{}, s.state.set(locate(s.a.Name(), s.partition, err))
+		}
+		s.out = out
+	}
+	if err := s.ctx.Err(); err != nil {
+		s.release()
+		return plan.Batch{}, s.state.set(err)
+	}
+	n := int(s.out.NumRows())
+	if s.next >= n {
+		s.release()
+		return plan.Batch{}, s.state.set(io.EOF)
+	}
+	end := min(s.next+s.task.BatchSize, n)
+	var rec arrow.RecordBatch
+	if s.next == 0 && end == n {
+		rec = s.out
+		rec.Retain()
+	} else {
+		rec = s.out.NewSlice(int64(s.next), int64(end))
+	}
+	s.next = end
+	return plan.Batch{Record: rec}, nil
+}
+
+func (s *aggregateStream) release() {
+	if s.out != nil {
+		s.out.Release()
+		s.out = nil
+	}
+}
+
+func (s *aggregateStream) Close() {
+	if !s.done {
+		s.in.Close()
+		s.done = true
+	}
+	s.release()
+	s.state.set(io.EOF)
+}
+
+// run consumes the whole input and returns every group's output row.
+func (s *aggregateStream) run() (arrow.RecordBatch, error) {
+	a, mem := s.a, s.task.Allocator
+	groups := newGrouper(a.keyTypes)
+	keys := newGroupKeys(len(a.groupBy))
+	defer keys.release()
+	accs := make([]accumulator, len(a.aggs))
+	for i, agg := range a.aggs {
+		acc, err := agg.newAccumulator()
+		if err != nil {
+			return nil, err
+		}
+		accs[i] = acc
+		acc.resize(groups.len())
+	}
+	var ids, newRows []int32
+	for {
+		if err := s.ctx.Err(); err != nil {
+			return nil, err
+		}
+		b, err := s.in.Next()
+		if isEOF(err) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		n := b.NumRows()
+		if n == 0 {
+			b.Release()
+			continue
+		}
+		if cap(ids) < n {
+			ids = make([]int32, n)
+		}
+		ids = ids[:n]
+		err = s.consume(b, groups, keys, accs, ids, &newRows)
+		b.Release()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.output(mem, groups.len(), keys, accs)
+}
+
+// consume folds one batch into the groups and accumulators.
+func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys, accs []accumulator, ids []int32, newRows *[]int32) error {
+	a, mem := s.a, s.task.Allocator
+	cols := make([]keyColumn, len(a.groupEvals))
+	defer func() {
+		for _, c := range cols {
+			if c.arr != nil {
+				c.arr.Release()
+			}
+		}
+	}()
+	for i, ev := range a.groupEvals {
+		arr, sel, err := ev.eval(mem, b)
+		if err != nil {
+			return fmt.Errorf("group key %s: %w", a.groupBy[i], err)
+		}
+		cols[i] = keyColumn{arr: arr, sel: sel}
+	}
+	var err error
+	if *newRows, err = groups.assign(cols, b.NumRows(), ids, (*newRows)[:0]); err != nil {
+		return err
+	}
+	if err := keys.add(mem, cols, *newRows); err != nil {
+		return err
+	}
+	for i, acc := range accs {
+		acc.resize(groups.len())
+		if err := s.fold(b, i, acc, ids); err != nil {
+			return fmt.Errorf("%s: %w", a.aggs[i], err)
+		}
+	}
+	return nil
+}
+
+// fold updates (or, in Final mode, merges into) one accumulator.
+func (s *aggregateStream) fold(b plan.Batch, i int, acc accumulator, ids []int32) error {
+	a := s.a
+	if a.mode == AggregateFinal {
+		states := make([]arrow.Array, len(a.stateCols[i]))
+		for j, c := range a.stateCols[i] {
+			states[j] = b.Record.Column(c)
+		}
+		return acc.merge(ids, states, b.Sel)
+	}
+	ev := a.argEvals[i]
+	if ev == nil {
+		return acc.update(ids, nil, nil)
+	}
+	arr, sel, err := ev.eval(s.task.Allocator, b)
+	if err != nil {
+		return err
+	}
+	defer arr.Release()
+	return acc.update(ids, arr, sel)
+}
+
+// output assembles the result record of n groups.
+func (s *aggregateStream) output(mem memory.Allocator, n int, keys *groupKeys, accs []accumulator) (arrow.RecordBatch, error) {
+	a := s.a
+	cols, err := keys.columns(mem, a.keyTypes)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		for _, c := range cols {
+			c.Release()
+		}
+	}()
+	for i, acc := range accs {
+		if a.mode == AggregatePartial {
+			states, err := acc.state(mem, n)
+			cols = append(cols, states...)
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		arr, err := acc.finish(mem, n)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, arr)
+		if !arrow.TypeEqual(arr.DataType(), a.outTypes[i]) {
+			cast, err := compute.CastArray(compute.WithAllocator(s.ctx, mem), arr, compute.SafeCastOptions(a.outTypes[i]))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", a.aggs[i], err)
+			}
+			arr.Release()
+			cols[len(cols)-1] = cast
+		}
+	}
+	return array.NewRecordBatch(a.schema, cols, int64(n)), nil
+}

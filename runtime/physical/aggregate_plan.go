@@ -1,0 +1,88 @@
+package physical
+
+import (
+	"runtime"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// PlanAggregate builds the cheapest correct aggregation of input:
+//
+//   - one phase per partition (SinglePartitioned) when the input is key-
+//     or range-partitioned on columns that are all plain GROUP BY columns:
+//     no group spans two partitions;
+//   - Single when the input has one partition;
+//   - otherwise Partial -> RepartitionExec(hash of the group keys,
+//     targetPartitions) -> Final, or Partial -> Coalesce -> Final without
+//     GROUP BY. count(DISTINCT) cannot be split into partial states, so
+//     then the raw rows are repartitioned by the group keys and aggregated
+//     SinglePartitioned (or coalesced and aggregated Single without
+//     GROUP BY).
+//
+// The output has the group columns then the aggregates, in order, named
+// by groupNames and AggregateExpr.Name. targetPartitions <= 0 means
+// GOMAXPROCS.
+func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []string, aggs []AggregateExpr, targetPartitions int) (plan.ExecutionPlan, error) {
+	if targetPartitions <= 0 {
+		targetPartitions = runtime.GOMAXPROCS(0)
+	}
+	props := input.Properties()
+	if props.Partitions <= 1 {
+		return NewHashAggregate(AggregateSingle, input, groupBy, groupNames, aggs)
+	}
+	if len(groupBy) > 0 && partitionedOnGroupKeys(props.Partitioning, groupBy) {
+		return NewHashAggregate(AggregateSinglePartitioned, input, groupBy, groupNames, aggs)
+	}
+	distinct := false
+	for _, a := range aggs {
+		distinct = distinct || (a.Distinct && a.Func == expr.AggCount)
+	}
+	switch {
+	case distinct && len(groupBy) == 0:
+		return NewHashAggregate(AggregateSingle, NewCoalescePartitions(input), groupBy, groupNames, aggs)
+	case distinct:
+		rep, err := NewRepartition(input, groupBy, targetPartitions)
+		if err != nil {
+			return nil, err
+		}
+		return NewHashAggregate(AggregateSinglePartitioned, rep, groupBy, groupNames, aggs)
+	}
+	partial, err := NewHashAggregate(AggregatePartial, input, groupBy, groupNames, aggs)
+	if err != nil {
+		return nil, err
+	}
+	var mid plan.ExecutionPlan
+	if len(groupBy) == 0 {
+		mid = NewCoalescePartitions(partial)
+	} else {
+		keys := make([]expr.Expr, len(groupBy))
+		for i, n := range groupNames {
+			keys[i] = &expr.Column{Name: n, Type: partial.keyTypes[i]}
+		}
+		if mid, err = NewRepartition(partial, keys, targetPartitions); err != nil {
+			return nil, err
+		}
+	}
+	return NewHashAggregate(AggregateFinal, mid, groupBy, groupNames, aggs)
+}
+
+// partitionedOnGroupKeys reports whether p promises that rows with equal
+// group keys share a partition: its columns are all plain group columns.
+func partitionedOnGroupKeys(p plan.Partitioning, groupBy []expr.Expr) bool {
+	if (p.Kind != plan.KeyPartitioning && p.Kind != plan.RangePartitioning) || len(p.Columns) == 0 {
+		return false
+	}
+	cols := map[string]bool{}
+	for _, g := range groupBy {
+		if c, ok := g.(*expr.Column); ok {
+			cols[c.Name] = true
+		}
+	}
+	for _, c := range p.Columns {
+		if !cols[c] {
+			return false
+		}
+	}
+	return true
+}

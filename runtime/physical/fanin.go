@@ -1,0 +1,150 @@
+package physical
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// fanIn reads every partition of a plan on up to Parallelism goroutines and
+// hands their batches to one consumer through a bounded channel, so a slow
+// consumer stops the producers instead of letting memory grow. Goroutines
+// start on the first Next, not when the stream is built.
+type fanIn struct {
+	ctx    context.Context
+	input  plan.ExecutionPlan
+	task   *plan.TaskContext
+	schema *arrow.Schema
+
+	started bool
+	cancel  context.CancelFunc
+	ch      chan fanItem
+	wg      sync.WaitGroup
+	state   sticky
+}
+
+type fanItem struct {
+	b   plan.Batch
+	err error
+}
+
+func newFanIn(ctx context.Context, input plan.ExecutionPlan, task *plan.TaskContext) *fanIn {
+	return &fanIn{ctx: ctx, input: input, task: taskDefaults(task), schema: input.Schema()}
+}
+
+func (f *fanIn) Schema() *arrow.Schema { return f.schema }
+
+func (f *fanIn) start() {
+	f.started = true
+	n := f.input.Properties().Partitions
+	workers := min(f.task.Parallelism, n)
+	cctx, cancel := context.WithCancel(f.ctx)
+	f.cancel = cancel
+	// Two batches per worker keep every worker busy while the consumer
+	// works, without buffering more than that.
+	f.ch = make(chan fanItem, 2*max(workers, 1))
+	var next atomic.Int64
+	f.wg.Add(workers)
+	for range workers {
+		go func() {
+			defer f.wg.Done()
+			for {
+				p := int(next.Add(1) - 1)
+				if p >= n || !f.drain(cctx, p) {
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		f.wg.Wait()
+		close(f.ch)
+	}()
+}
+
+// drain forwards partition p; it returns false when the fan-in must stop.
+func (f *fanIn) drain(ctx context.Context, p int) bool {
+	s, err := f.input.Execute(ctx, p, f.task)
+	if err != nil {
+		f.send(ctx, fanItem{err: locate(f.input.Name(), p, err)})
+		return false
+	}
+	defer s.Close()
+	for {
+		b, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if err != nil {
+			f.send(ctx, fanItem{err: locate(f.input.Name(), p, err)})
+			return false
+		}
+		if !f.send(ctx, fanItem{b: b}) {
+			return false
+		}
+	}
+}
+
+func (f *fanIn) send(ctx context.Context, it fanItem) bool {
+	select {
+	case f.ch <- it:
+		return true
+	case <-ctx.Done():
+		it.b.Release()
+		return false
+	}
+}
+
+func (f *fanIn) Next() (plan.Batch, error) {
+	if f.state.err != nil {
+		return plan.Batch{}, f.state.err
+	}
+	if !f.started {
+		if err := f.ctx.Err(); err != nil {
+			return plan.Batch{}, f.state.set(err)
+		}
+		f.start()
+	}
+	select {
+	case it, ok := <-f.ch:
+		switch {
+		case !ok:
+			// Workers also stop when the context is cancelled; that
+			// must not look like a complete result.
+			if err := f.ctx.Err(); err != nil {
+				return plan.Batch{}, f.state.set(err)
+			}
+			return plan.Batch{}, f.state.set(io.EOF)
+		case it.err != nil:
+			f.stop()
+			return plan.Batch{}, f.state.set(it.err)
+		}
+		return it.b, nil
+	case <-f.ctx.Done():
+		f.stop()
+		return plan.Batch{}, f.state.set(f.ctx.Err())
+	}
+}
+
+// stop cancels the workers and waits for them, releasing what they sent.
+func (f *fanIn) stop() {
+	if !f.started || f.cancel == nil {
+		return
+	}
+	f.cancel()
+	for it := range f.ch {
+		it.b.Release()
+	}
+	f.cancel = nil
+}
+
+func (f *fanIn) Close() {
+	f.stop()
+	f.state.set(io.EOF)
+}

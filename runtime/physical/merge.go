@@ -1,0 +1,307 @@
+package physical
+
+import (
+	"bytes"
+	"context"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// SortPreservingMergeExec merges partitions that are each sorted by keys
+// into one sorted partition (a k-way merge), and stops reading once fetch
+// rows are out. Ties go to the lower partition, then to arrival order.
+//
+// It pulls its inputs on the consumer's goroutine rather than on one
+// goroutine per partition: a merge needs the head of every partition at
+// once, so it could never run with fewer goroutines than partitions, and
+// sources that do I/O already produce on goroutines of their own.
+type SortPreservingMergeExec struct {
+	input plan.ExecutionPlan
+	keys  []SortExpr
+	bound *sortKeys
+	fetch int
+}
+
+// NewSortPreservingMerge returns a SortPreservingMergeExec; fetch < 0
+// means no limit.
+func NewSortPreservingMerge(input plan.ExecutionPlan, keys []SortExpr, fetch int) (*SortPreservingMergeExec, error) {
+	bound, err := bindSortKeys("SortPreservingMergeExec", keys, input.Schema())
+	if err != nil {
+		return nil, err
+	}
+	if fetch < 0 {
+		fetch = -1
+	}
+	return &SortPreservingMergeExec{input: input, keys: keys, bound: bound, fetch: fetch}, nil
+}
+
+// Name implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) Name() string { return "SortPreservingMergeExec" }
+
+// Schema implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) Schema() *arrow.Schema { return m.input.Schema() }
+
+// Properties implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) Properties() plan.Properties {
+	return plan.Properties{
+		Partitions:   1,
+		Partitioning: plan.Partitioning{Kind: plan.SinglePartition},
+		Ordering:     orderingOf(m.keys),
+		Unbounded:    m.input.Properties().Unbounded && m.fetch < 0,
+	}
+}
+
+// Children implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) Children() []plan.ExecutionPlan {
+	return []plan.ExecutionPlan{m.input}
+}
+
+// WithNewChildren implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) WithNewChildren(children []plan.ExecutionPlan) (plan.ExecutionPlan, error) {
+	if len(children) != 1 {
+		return nil, errChildren(m.Name(), 1, len(children))
+	}
+	return NewSortPreservingMerge(children[0], m.keys, m.fetch)
+}
+
+// String implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) String() string {
+	out := "SortPreservingMergeExec: " + sortExprsString(m.keys)
+	if m.fetch >= 0 {
+		out += ", fetch=" + fetchString(m.fetch)
+	}
+	return out
+}
+
+// Execute implements plan.ExecutionPlan.
+func (m *SortPreservingMergeExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
+	if err := checkPartition(m, partition); err != nil {
+		return nil, err
+	}
+	task = taskDefaults(task)
+	if m.fetch == 0 {
+		return eofStream{m.Schema()}, nil
+	}
+	n := m.input.Properties().Partitions
+	s := &mergeStream{ctx: ctx, m: m, task: task, left: m.fetch, cursors: make([]*mergeCursor, n)}
+	for p := range n {
+		in, err := m.input.Execute(ctx, p, task)
+		if err != nil {
+			s.Close()
+			return nil, locate(m.input.Name(), p, err)
+		}
+		s.cursors[p] = &mergeCursor{in: in, partition: p}
+	}
+	return s, nil
+}
+
+// mergeCursor is the current batch of one input partition.
+type mergeCursor struct {
+	in        plan.RecordStream
+	partition int
+	b         plan.Batch
+	keys      encodedRows
+	pos       int
+	slot      int32 // index of b in mergeStream.held
+	done      bool
+}
+
+func (c *mergeCursor) key() []byte { return c.keys.row(c.pos) }
+
+type mergeStream struct {
+	ctx     context.Context
+	m       *SortPreservingMergeExec
+	task    *plan.TaskContext
+	left    int // rows still to emit; < 0 when unlimited
+	cursors []*mergeCursor
+	heap    []int // partitions with a current row, min-heap by key
+	started bool
+	held    []plan.Batch // batches rows of the pending output refer to
+	state   sticky
+}
+
+func (s *mergeStream) Schema() *arrow.Schema { return s.m.Schema() }
+
+// advance loads the next non-empty batch of c; it reports whether c has
+// a current row.
+func (s *mergeStream) advance(c *mergeCursor) (bool, error) {
+	for !c.done {
+		b, err := c.in.Next()
+		if isEOF(err) {
+			c.done = true
+			c.in.Close()
+			break
+		}
+		if err != nil {
+			return false, locate(s.m.input.Name(), c.partition, err)
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		if err := s.m.bound.encode(s.task.Allocator, b, &c.keys); err != nil {
+			b.Release()
+			return false, locate(s.m.Name(), 0, err)
+		}
+		c.b, c.pos = b, 0
+		c.slot = int32(len(s.held))
+		s.held = append(s.held, b)
+		return true, nil
+	}
+	return false, nil
+}
+
+func (s *mergeStream) less(a, b int) bool {
+	ca, cb := s.cursors[a], s.cursors[b]
+	if c := bytes.Compare(ca.key(), cb.key()); c != 0 {
+		return c < 0
+	}
+	return a < b
+}
+
+func (s *mergeStream) down(i int) {
+	h := s.heap
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		m := l
+		if r := l + 1; r < len(h) && s.less(h[r], h[l]) {
+			m = r
+		}
+		if !s.less(h[m], h[i]) {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+func (s *mergeStream) start() error {
+	s.started = true
+	for p, c := range s.cursors {
+		ok, err := s.advance(c)
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.heap = append(s.heap, p)
+		}
+	}
+	for i := len(s.heap)/2 - 1; i >= 0; i-- {
+		s.down(i)
+	}
+	return nil
+}
+
+func (s *mergeStream) Next() (plan.Batch, error) {
+	if s.state.err != nil {
+		return plan.Batch{}, s.state.err
+	}
+	b, err := s.next()
+	if err != nil {
+		s.Close()
+		return plan.Batch{}, s.state.set(err)
+	}
+	return b, nil
+}
+
+func (s *mergeStream) next() (plan.Batch, error) {
+	if err := s.ctx.Err(); err != nil {
+		return plan.Batch{}, err
+	}
+	if !s.started {
+		if err := s.start(); err != nil {
+			return plan.Batch{}, err
+		}
+	}
+	want := s.task.BatchSize
+	if s.left >= 0 {
+		want = min(want, s.left)
+	}
+	var refs []rowRef
+	for len(refs) < want && len(s.heap) > 0 {
+		p := s.heap[0]
+		c := s.cursors[p]
+		refs = append(refs, rowRef{c.slot, int32(rowOf(c.b.Sel, c.pos))})
+		c.pos++
+		if c.pos == c.b.NumRows() {
+			ok, err := s.advance(c)
+			if err != nil {
+				return plan.Batch{}, err
+			}
+			if !ok {
+				s.heap[0] = s.heap[len(s.heap)-1]
+				s.heap = s.heap[:len(s.heap)-1]
+			}
+		}
+		if len(s.heap) > 0 {
+			s.down(0)
+		}
+		if len(refs)%1024 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return plan.Batch{}, err
+			}
+		}
+	}
+	if len(refs) == 0 {
+		return plan.Batch{}, io.EOF
+	}
+	rec, err := gatherRows(s.task.Allocator, s.Schema(), recordsOf(s.held), refs)
+	if err != nil {
+		return plan.Batch{}, locate(s.m.Name(), 0, err)
+	}
+	if s.left > 0 {
+		s.left -= len(refs)
+	}
+	if s.left == 0 {
+		s.Close()
+		s.state.set(io.EOF)
+	} else {
+		s.compactHeld()
+	}
+	return plan.Batch{Record: rec}, nil
+}
+
+// compactHeld releases batches no cursor points at any more and
+// renumbers the rest.
+func (s *mergeStream) compactHeld() {
+	inUse := make([]bool, len(s.held))
+	for _, c := range s.cursors {
+		if c.b.Record != nil && c.pos < c.b.NumRows() {
+			inUse[c.slot] = true
+		}
+	}
+	kept := s.held[:0]
+	for i, b := range s.held {
+		if !inUse[i] {
+			b.Release()
+			continue
+		}
+		for _, c := range s.cursors {
+			if c.b.Record != nil && c.slot == int32(i) && c.pos < c.b.NumRows() {
+				c.slot = int32(len(kept))
+			}
+		}
+		kept = append(kept, b)
+	}
+	clear(s.held[len(kept):])
+	s.held = kept
+}
+
+func (s *mergeStream) Close() {
+	for _, c := range s.cursors {
+		if c != nil {
+			c.in.Close()
+			c.b = plan.Batch{}
+		}
+	}
+	releaseBatches(s.held)
+	s.held = nil
+	s.heap = nil
+	s.state.set(io.EOF)
+}

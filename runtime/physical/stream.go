@@ -1,0 +1,40 @@
+package physical
+
+import (
+	"errors"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// errStream is a stream that fails on its first Next.
+type errStream struct {
+	schema *arrow.Schema
+	err    error
+}
+
+func (s *errStream) Schema() *arrow.Schema     { return s.schema }
+func (s *errStream) Next() (plan.Batch, error) { return plan.Batch{}, s.err }
+func (s *errStream) Close()                    {}
+
+// eofStream is a stream without batches.
+type eofStream struct{ schema *arrow.Schema }
+
+func (s eofStream) Schema() *arrow.Schema     { return s.schema }
+func (s eofStream) Next() (plan.Batch, error) { return plan.Batch{}, io.EOF }
+func (s eofStream) Close()                    {}
+
+// sticky remembers the first terminal result of a stream (io.EOF or an
+// error) so that Next keeps returning it, as plan.RecordStream requires.
+type sticky struct{ err error }
+
+func (s *sticky) set(err error) error {
+	if s.err == nil {
+		s.err = err
+	}
+	return s.err
+}
+
+func isEOF(err error) bool { return errors.Is(err, io.EOF) }

@@ -1,0 +1,283 @@
+package physical
+
+import (
+	"context"
+	"fmt"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// rowRef names one row of one of several buffered batches.
+type rowRef struct{ batch, row int32 }
+
+// reinterpret views a byte buffer as a slice of T without copying.
+func reinterpret[T any](b []byte) []T {
+	var z T
+	n := len(b) / int(unsafe.Sizeof(z))
+	if n == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(&b[0])), n)
+}
+
+// fixedValues returns the values of a fixed-width array as []T (T must have
+// the type's byte width), already adjusted for the array's offset.
+func fixedValues[T any](a arrow.Array) []T {
+	d := a.Data()
+	bufs := d.Buffers()
+	if len(bufs) < 2 || bufs[1] == nil {
+		return nil
+	}
+	v := reinterpret[T](bufs[1].Bytes())
+	return v[d.Offset() : d.Offset()+d.Len()]
+}
+
+// validity returns the null bitmap and its bit offset, or nil when the
+// array has no nulls.
+func validity(a arrow.Array) ([]byte, int) {
+	if a.NullN() == 0 {
+		return nil, 0
+	}
+	return a.NullBitmapBytes(), a.Data().Offset()
+}
+
+func newBuffer(mem memory.Allocator, size int) *memory.Buffer {
+	b := memory.NewResizableBuffer(mem)
+	b.Resize(size)
+	return b
+}
+
+// byteWidth returns the element width of a fixed-width layout, 0 for bit
+// packed booleans and -1 for anything else.
+func byteWidth(t arrow.DataType) int {
+	if t.ID() == arrow.BOOL {
+		return 0
+	}
+	if fw, ok := t.(arrow.FixedWidthDataType); ok && t.ID() != arrow.FIXED_SIZE_BINARY {
+		switch fw.BitWidth() {
+		case 8, 16, 32, 64, 128, 256:
+			return fw.BitWidth() / 8
+		}
+	}
+	return -1
+}
+
+// gatherSource is the typed view of one input array of a gather.
+type gatherSource struct {
+	arr   arrow.Array
+	valid []byte
+	off   int
+}
+
+// takeArray gathers arr's rows idx into a new dense array. It is the
+// materialisation of a selection vector and the gather of a sort.
+func takeArray(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	refs := make([]rowRef, len(idx))
+	for i, r := range idx {
+		refs[i] = rowRef{0, r}
+	}
+	return interleave(mem, []arrow.Array{arr}, refs)
+}
+
+// interleave gathers rows from several arrays of one type, in refs order.
+func interleave(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (arrow.Array, error) {
+	if len(arrs) == 0 {
+		return nil, fmt.Errorf("interleave: no input arrays")
+	}
+	t := arrs[0].DataType()
+	n := len(refs)
+	srcs := make([]gatherSource, len(arrs))
+	anyNull := false
+	for i, a := range arrs {
+		if !arrow.TypeEqual(a.DataType(), t) {
+			return nil, fmt.Errorf("interleave: mixed types %s and %s", t, a.DataType())
+		}
+		v, off := validity(a)
+		srcs[i] = gatherSource{arr: a, valid: v, off: off}
+		anyNull = anyNull || v != nil
+	}
+	var nullBuf *memory.Buffer
+	nulls := 0
+	if anyNull {
+		nullBuf = newBuffer(mem, int(bitutil.BytesForBits(int64(n))))
+		bits := nullBuf.Bytes()
+		for i, r := range refs {
+			s := &srcs[r.batch]
+			ok := s.valid == nil || bitutil.BitIsSet(s.valid, s.off+int(r.row))
+			bitutil.SetBitTo(bits, i, ok)
+			if !ok {
+				nulls++
+			}
+		}
+	}
+	release := func() {
+		if nullBuf != nil {
+			nullBuf.Release()
+		}
+	}
+	var bufs []*memory.Buffer
+	switch w := byteWidth(t); {
+	case t.ID() == arrow.NULL:
+		release()
+		return array.MakeArrayOfNull(mem, t, n), nil
+	case w == 0:
+		bufs = []*memory.Buffer{nullBuf, gatherBits(mem, arrs, refs)}
+	case w == 1:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[uint8](mem, arrs, refs)}
+	case w == 2:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[uint16](mem, arrs, refs)}
+	case w == 4:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[uint32](mem, arrs, refs)}
+	case w == 8:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[uint64](mem, arrs, refs)}
+	case w == 16:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[[2]uint64](mem, arrs, refs)}
+	case w == 32:
+		bufs = []*memory.Buffer{nullBuf, gatherFixed[[4]uint64](mem, arrs, refs)}
+	case t.ID() == arrow.STRING || t.ID() == arrow.BINARY:
+		o, d := gatherVar[int32](mem, arrs, refs)
+		bufs = []*memory.Buffer{nullBuf, o, d}
+	case t.ID() == arrow.LARGE_STRING || t.ID() == arrow.LARGE_BINARY:
+		o, d := gatherVar[int64](mem, arrs, refs)
+		bufs = []*memory.Buffer{nullBuf, o, d}
+	default:
+		release()
+		return interleaveFallback(mem, arrs, refs)
+	}
+	data := array.NewData(t, n, bufs, nil, nulls, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+func gatherFixed[T any](mem memory.Allocator, arrs []arrow.Array, refs []rowRef) *memory.Buffer {
+	var z T
+	buf := newBuffer(mem, len(refs)*int(unsafe.Sizeof(z)))
+	out := reinterpret[T](buf.Bytes())
+	if len(arrs) == 1 {
+		src := fixedValues[T](arrs[0])
+		for i, r := range refs {
+			out[i] = src[r.row]
+		}
+		return buf
+	}
+	srcs := make([][]T, len(arrs))
+	for i, a := range arrs {
+		srcs[i] = fixedValues[T](a)
+	}
+	for i, r := range refs {
+		out[i] = srcs[r.batch][r.row]
+	}
+	return buf
+}
+
+func gatherBits(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) *memory.Buffer {
+	buf := newBuffer(mem, int(bitutil.BytesForBits(int64(len(refs)))))
+	out := buf.Bytes()
+	type src struct {
+		bits []byte
+		off  int
+	}
+	srcs := make([]src, len(arrs))
+	for i, a := range arrs {
+		bufs := a.Data().Buffers()
+		if bufs[1] != nil {
+			srcs[i] = src{bufs[1].Bytes(), a.Data().Offset()}
+		}
+	}
+	for i, r := range refs {
+		s := srcs[r.batch]
+		bitutil.SetBitTo(out, i, s.bits != nil && bitutil.BitIsSet(s.bits, s.off+int(r.row)))
+	}
+	return buf
+}
+
+func gatherVar[O int32 | int64](mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (*memory.Buffer, *memory.Buffer) {
+	type src struct {
+		offs []O
+		data []byte
+	}
+	srcs := make([]src, len(arrs))
+	for i, a := range arrs {
+		srcs[i] = varView[O](a)
+	}
+	offBuf := newBuffer(mem, (len(refs)+1)*int(unsafe.Sizeof(O(0))))
+	offs := reinterpret[O](offBuf.Bytes())
+	var total O
+	offs[0] = 0
+	for i, r := range refs {
+		s := srcs[r.batch]
+		total += s.offs[r.row+1] - s.offs[r.row]
+		offs[i+1] = total
+	}
+	dataBuf := newBuffer(mem, int(total))
+	data := dataBuf.Bytes()
+	for i, r := range refs {
+		s := srcs[r.batch]
+		copy(data[offs[i]:offs[i+1]], s.data[s.offs[r.row]:s.offs[r.row+1]])
+	}
+	return offBuf, dataBuf
+}
+
+// varView returns the offsets (adjusted for the array's offset, so
+// offs[i]..offs[i+1] delimit row i) and the data of a binary-like array.
+func varView[O int32 | int64](a arrow.Array) struct {
+	offs []O
+	data []byte
+} {
+	d := a.Data()
+	bufs := d.Buffers()
+	var v struct {
+		offs []O
+		data []byte
+	}
+	if bufs[1] != nil {
+		v.offs = reinterpret[O](bufs[1].Bytes())[d.Offset() : d.Offset()+d.Len()+1]
+	} else {
+		v.offs = make([]O, d.Len()+1)
+	}
+	if len(bufs) > 2 && bufs[2] != nil {
+		v.data = bufs[2].Bytes()
+	}
+	return v
+}
+
+// interleaveFallback serves layouts the typed gathers do not (nested and
+// dictionary types): rare in tpgen, so arrow-go compute is good enough.
+func interleaveFallback(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (arrow.Array, error) {
+	var whole arrow.Array
+	starts := make([]int32, len(arrs))
+	if len(arrs) == 1 {
+		whole = arrs[0]
+		whole.Retain()
+	} else {
+		var err error
+		if whole, err = array.Concatenate(arrs, mem); err != nil {
+			return nil, err
+		}
+		var s int32
+		for i, a := range arrs {
+			starts[i] = s
+			s += int32(a.Len())
+		}
+	}
+	defer whole.Release()
+	b := array.NewInt32Builder(mem)
+	defer b.Release()
+	for _, r := range refs {
+		b.Append(starts[r.batch] + r.row)
+	}
+	idx := b.NewArray()
+	defer idx.Release()
+	ctx := compute.WithAllocator(context.Background(), mem)
+	return compute.TakeArray(ctx, whole, idx)
+}

@@ -1,0 +1,270 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/logical"
+	"github.com/tpgen/tpgen/runtime/physical"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// physicalPlanner maps an optimized logical plan to operators.
+type physicalPlanner struct {
+	ctx              context.Context
+	targetPartitions int
+}
+
+// planned is a physical subtree plus what the planner knows about its
+// output beyond Properties.
+type planned struct {
+	exec plan.ExecutionPlan
+	// ordering is the order rows have inside each partition, tracked by
+	// the planner through renames so that it does not depend on every
+	// operator mapping its input's ordering into Properties.
+	ordering []plan.SortKey
+	// capped is true when exec already stops after the rows a LIMIT
+	// directly above needs (a merge or top-N sort with fetch).
+	capped bool
+}
+
+func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
+	if err := pp.ctx.Err(); err != nil {
+		return planned{}, err
+	}
+	switch n := p.(type) {
+	case *logical.Scan:
+		return pp.scan(n)
+	case *logical.Filter:
+		in, err := pp.plan(n.Input)
+		if err != nil {
+			return planned{}, err
+		}
+		f, err := physical.NewFilter(in.exec, n.Predicate)
+		if err != nil {
+			return planned{}, err
+		}
+		return planned{exec: f, ordering: in.ordering}, nil
+	case *logical.Projection:
+		return pp.projection(n)
+	case *logical.Aggregate:
+		return pp.aggregate(n)
+	case *logical.Sort:
+		return pp.sort(n, -1)
+	case *logical.Limit:
+		return pp.limit(n)
+	case *logical.Explain:
+		return planned{}, ErrExplain
+	}
+	return planned{}, fmt.Errorf("planner: unsupported logical node %T", p)
+}
+
+func (pp *physicalPlanner) scan(n *logical.Scan) (planned, error) {
+	req := plan.ScanRequest{Projection: n.Projection, Filters: n.Filters, Limit: n.Limit}
+	exec, err := providerScan(pp.ctx, n, req)
+	if err != nil {
+		return planned{}, err
+	}
+	want := n.Schema()
+	got := exec.Schema()
+	if got == nil || !sameNames(want.Fields(), got) {
+		return planned{}, fmt.Errorf("table %s: scan returned columns %s, want %s", n.Table, fieldNames(got), fieldNames(want))
+	}
+	props := exec.Properties()
+	if props.Partitions < 0 {
+		return planned{}, fmt.Errorf("table %s: scan declared %d partitions", n.Table, props.Partitions)
+	}
+	// A declared ordering on a column the scan does not output orders
+	// nothing we can see; keys after it only break its ties.
+	var ordering []plan.SortKey
+	for _, k := range props.Ordering {
+		if !got.HasField(k.Column) {
+			break
+		}
+		ordering = append(ordering, k)
+	}
+	return planned{exec: exec, ordering: ordering}, nil
+}
+
+// providerScan calls the provider, turning a panic in user code into an
+// error naming the table.
+func providerScan(ctx context.Context, n *logical.Scan, req plan.ScanRequest) (exec plan.ExecutionPlan, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			exec, err = nil, fmt.Errorf("table %s: Scan panicked: %v", n.Table, r)
+		}
+	}()
+	exec, err = n.Provider.Scan(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("table %s: scan: %w", n.Table, err)
+	}
+	if exec == nil {
+		return nil, fmt.Errorf("table %s: Scan returned no plan", n.Table)
+	}
+	return exec, nil
+}
+
+func (pp *physicalPlanner) projection(n *logical.Projection) (planned, error) {
+	in, err := pp.plan(n.Input)
+	if err != nil {
+		return planned{}, err
+	}
+	if isIdentity(n, in.exec) {
+		return in, nil
+	}
+	p, err := physical.NewProjection(in.exec, n.Exprs, n.Names)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{exec: p, ordering: projectOrdering(in.ordering, n.Exprs, n.Names)}, nil
+}
+
+// isIdentity reports whether the projection outputs its input unchanged
+// (SELECT * often compiles to one), so no operator is needed.
+func isIdentity(n *logical.Projection, in plan.ExecutionPlan) bool {
+	s := in.Schema()
+	if len(n.Exprs) != s.NumFields() {
+		return false
+	}
+	for i, e := range n.Exprs {
+		c, ok := e.(*expr.Column)
+		f := s.Field(i)
+		if !ok || c.Name != f.Name || n.Names[i] != f.Name {
+			return false
+		}
+	}
+	return true
+}
+
+func (pp *physicalPlanner) aggregate(n *logical.Aggregate) (planned, error) {
+	in, err := pp.plan(n.Input)
+	if err != nil {
+		return planned{}, err
+	}
+	if in.exec.Properties().Unbounded {
+		return planned{}, fmt.Errorf("cannot aggregate an unbounded input (%s)", in.exec.Name())
+	}
+	aggs := make([]physical.AggregateExpr, len(n.Aggs))
+	for i, a := range n.Aggs {
+		aggs[i] = physical.AggregateExpr{Func: a.Func, Arg: a.Arg, Distinct: a.Distinct, Name: n.AggNames[i], Type: a.Type}
+	}
+	p, err := physical.PlanAggregate(in.exec, n.GroupBy, n.GroupNames, aggs, pp.targetPartitions)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{exec: p, ordering: p.Properties().Ordering}, nil
+}
+
+// sort plans ORDER BY; fetch >= 0 is the number of rows a LIMIT above
+// needs (offset + fetch), letting sorts keep a top-N heap and merges stop
+// early.
+func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
+	in, err := pp.plan(n.Input)
+	if err != nil {
+		return planned{}, err
+	}
+	keys := make([]physical.SortExpr, len(n.Keys))
+	for i, k := range n.Keys {
+		keys[i] = physical.SortExpr{Expr: k.Expr, Descending: k.Descending, NullsFirst: k.NullsFirst}
+	}
+	ordering := sortOrdering(n.Keys)
+	single := in.exec.Properties().Partitions == 1
+	if orderingSatisfies(in.ordering, n.Keys) {
+		if single {
+			return planned{exec: in.exec, ordering: in.ordering}, nil
+		}
+		m, err := physical.NewSortPreservingMerge(in.exec, keys, fetch)
+		if err != nil {
+			return planned{}, err
+		}
+		return planned{exec: m, ordering: ordering, capped: fetch >= 0}, nil
+	}
+	if in.exec.Properties().Unbounded {
+		return planned{}, fmt.Errorf("cannot sort an unbounded input (%s)", in.exec.Name())
+	}
+	if single {
+		s, err := physical.NewSort(in.exec, keys, fetch, false)
+		if err != nil {
+			return planned{}, err
+		}
+		return planned{exec: s, ordering: ordering, capped: fetch >= 0}, nil
+	}
+	s, err := physical.NewSort(in.exec, keys, fetch, true)
+	if err != nil {
+		return planned{}, err
+	}
+	m, err := physical.NewSortPreservingMerge(s, keys, fetch)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{exec: m, ordering: ordering, capped: fetch >= 0}, nil
+}
+
+func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {
+	if n.Offset < 0 {
+		return planned{}, fmt.Errorf("OFFSET must not be negative, got %d", n.Offset)
+	}
+	need := -1 // rows the input must produce; -1 when all
+	if n.Fetch >= 0 {
+		if n.Offset > math.MaxInt-n.Fetch {
+			return planned{}, fmt.Errorf("LIMIT %d OFFSET %d is too large", n.Fetch, n.Offset)
+		}
+		need = n.Offset + n.Fetch
+	}
+	var in planned
+	var err error
+	if s, ok := n.Input.(*logical.Sort); ok {
+		in, err = pp.sort(s, need)
+	} else {
+		in, err = pp.plan(n.Input)
+	}
+	if err != nil {
+		return planned{}, err
+	}
+	if n.Offset == 0 && (need < 0 || in.capped) {
+		return in, nil // nothing left for a limit to do
+	}
+	x, ordering := in.exec, in.ordering
+	if x.Properties().Partitions != 1 {
+		if need >= 0 && x.Properties().Partitions > 1 {
+			// Each partition can stop after need rows: the global limit
+			// never takes more than that from any one of them.
+			x = physical.NewLocalLimit(x, need)
+		}
+		x = physical.NewCoalescePartitions(x)
+		ordering = nil
+	}
+	l, err := physical.NewLimit(x, n.Offset, n.Fetch)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{exec: l, ordering: ordering, capped: true}, nil
+}
+
+func sameNames(want []arrow.Field, got *arrow.Schema) bool {
+	if got.NumFields() != len(want) {
+		return false
+	}
+	for i, f := range want {
+		if got.Field(i).Name != f.Name {
+			return false
+		}
+	}
+	return true
+}
+
+func fieldNames(s *arrow.Schema) string {
+	if s == nil {
+		return "none"
+	}
+	names := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		names[i] = f.Name
+	}
+	return "[" + strings.Join(names, ", ") + "]"
+}

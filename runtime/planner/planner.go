@@ -1,0 +1,147 @@
+// Package planner turns a logical plan into a physical one. It first
+// rewrites the logical plan (filter, projection and limit pushdown into the
+// scans, each rule in its own file) and then chooses physical operators:
+// it drops sorts the input's declared ordering already satisfies, merges
+// sorted partitions instead of re-sorting them, and lets
+// physical.PlanAggregate pick single-phase or partial/final aggregation.
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	goruntime "runtime"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/logical"
+	"github.com/tpgen/tpgen/runtime/physical"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// Options tune physical planning.
+type Options struct {
+	// TargetPartitions is the number of partitions repartitioning
+	// operators (the final phase of an aggregate) produce. Zero or
+	// negative means GOMAXPROCS.
+	TargetPartitions int
+}
+
+func (o Options) targetPartitions() int {
+	if o.TargetPartitions > 0 {
+		return o.TargetPartitions
+	}
+	return goruntime.GOMAXPROCS(0)
+}
+
+// ErrExplain is returned when Plan is given an EXPLAIN node: explaining is
+// the caller's job (plan the Explain's input, then format or analyze it).
+var ErrExplain = errors.New("planner: EXPLAIN must be unwrapped by the caller before planning")
+
+// Plan optimizes lp and returns its physical plan. The plan's output may
+// have several partitions only if the caller merges them; Plan ends with a
+// single partition (adding a CoalescePartitionsExec when needed) so that
+// EXPLAIN shows the whole path to the result. lp is not modified.
+func Plan(ctx context.Context, lp logical.Plan, opts Options) (plan.ExecutionPlan, error) {
+	if _, ok := lp.(*logical.Explain); ok {
+		return nil, ErrExplain
+	}
+	opt, err := Optimize(lp)
+	if err != nil {
+		return nil, err
+	}
+	pp := &physicalPlanner{ctx: ctx, targetPartitions: opts.targetPartitions()}
+	out, err := pp.plan(opt)
+	if err != nil {
+		return nil, err
+	}
+	if out.exec.Properties().Partitions != 1 {
+		return physical.NewCoalescePartitions(out.exec), nil
+	}
+	return out.exec, nil
+}
+
+// Optimize applies the logical rewrite rules in order: filter pushdown
+// (which decides what filters stay above each scan), then projection
+// pushdown (which must see the filters that stayed), then limit pushdown
+// (which must know whether a filter stayed). lp is not modified; rewritten
+// nodes are copies.
+func Optimize(lp logical.Plan) (logical.Plan, error) {
+	if lp == nil {
+		return nil, errors.New("planner: nil plan")
+	}
+	p, err := pushDownFilters(lp)
+	if err != nil {
+		return nil, err
+	}
+	p, err = pushDownProjections(p)
+	if err != nil {
+		return nil, err
+	}
+	return pushDownLimits(p), nil
+}
+
+// Explain renders a physical plan as an indented tree.
+func Explain(p plan.ExecutionPlan) string { return physical.Explain(p) }
+
+// withInput returns a shallow copy of a single-input node reading from in.
+func withInput(p logical.Plan, in logical.Plan) (logical.Plan, error) {
+	switch n := p.(type) {
+	case *logical.Filter:
+		c := *n
+		c.Input = in
+		return &c, nil
+	case *logical.Projection:
+		c := *n
+		c.Input = in
+		return &c, nil
+	case *logical.Aggregate:
+		c := *n
+		c.Input = in
+		return &c, nil
+	case *logical.Sort:
+		c := *n
+		c.Input = in
+		return &c, nil
+	case *logical.Limit:
+		c := *n
+		c.Input = in
+		return &c, nil
+	case *logical.Explain:
+		c := *n
+		c.Input = in
+		return &c, nil
+	}
+	return nil, fmt.Errorf("planner: unsupported logical node %T", p)
+}
+
+// copyScan returns a copy of s whose slices can be changed without
+// touching s.
+func copyScan(s *logical.Scan) *logical.Scan {
+	c := *s
+	if s.Projection != nil {
+		c.Projection = append([]int(nil), s.Projection...)
+	}
+	c.Filters = append([]expr.Expr(nil), s.Filters...)
+	return &c
+}
+
+// transformUp rewrites the tree bottom-up: children first, then fn on the
+// node rebuilt over the rewritten children.
+func transformUp(p logical.Plan, fn func(logical.Plan) (logical.Plan, error)) (logical.Plan, error) {
+	if s, ok := p.(*logical.Scan); ok {
+		return fn(s)
+	}
+	children := p.Children()
+	if len(children) != 1 {
+		return nil, fmt.Errorf("planner: unsupported logical node %T with %d inputs", p, len(children))
+	}
+	in, err := transformUp(children[0], fn)
+	if err != nil {
+		return nil, err
+	}
+	n, err := withInput(p, in)
+	if err != nil {
+		return nil, err
+	}
+	return fn(n)
+}

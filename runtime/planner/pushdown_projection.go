@@ -1,0 +1,134 @@
+package planner
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/logical"
+)
+
+// pushDownProjections narrows every scan to the columns some node above it
+// reads, in table order. Columns only referenced by filters the provider
+// took (Scan.Filters) are not projected: the provider evaluates those
+// itself.
+//
+// When nothing above a scan reads any column (SELECT count(*) FROM t), the
+// scan projects its narrowest column instead of zero columns. Zero-column
+// Arrow records do carry a row count, but every provider and operator
+// would have to get that corner right (and Arrow IPC/Flight writers often
+// do not), while one narrow fixed-width column costs next to nothing.
+func pushDownProjections(p logical.Plan) (logical.Plan, error) {
+	return prune(p, namesOf(p.Schema()))
+}
+
+type nameSet map[string]bool
+
+func namesOf(s *arrow.Schema) nameSet {
+	out := make(nameSet, s.NumFields())
+	for _, f := range s.Fields() {
+		out[f.Name] = true
+	}
+	return out
+}
+
+func (s nameSet) with(es ...expr.Expr) nameSet {
+	out := make(nameSet, len(s))
+	for n := range s {
+		out[n] = true
+	}
+	for _, e := range es {
+		if e == nil {
+			continue
+		}
+		for _, c := range expr.Columns(e) {
+			out[c] = true
+		}
+	}
+	return out
+}
+
+// prune rewrites p so that its scans produce only what is needed for p to
+// output the columns in required.
+func prune(p logical.Plan, required nameSet) (logical.Plan, error) {
+	var childNeeds nameSet
+	switch n := p.(type) {
+	case *logical.Scan:
+		return pruneScan(n, required), nil
+	case *logical.Projection:
+		// A projection starts a new name space: its input must only
+		// provide what its expressions read.
+		childNeeds = nameSet{}.with(n.Exprs...)
+	case *logical.Aggregate:
+		childNeeds = nameSet{}.with(n.GroupBy...)
+		for _, a := range n.Aggs {
+			childNeeds = childNeeds.with(a)
+		}
+	case *logical.Filter:
+		childNeeds = required.with(n.Predicate)
+	case *logical.Sort:
+		childNeeds = required
+		for _, k := range n.Keys {
+			childNeeds = childNeeds.with(k.Expr)
+		}
+	case *logical.Limit:
+		childNeeds = required
+	case *logical.Explain:
+		childNeeds = namesOf(n.Input.Schema())
+	default:
+		return nil, fmt.Errorf("planner: unsupported logical node %T", p)
+	}
+	in, err := prune(p.Children()[0], childNeeds)
+	if err != nil {
+		return nil, err
+	}
+	return withInput(p, in)
+}
+
+func pruneScan(s *logical.Scan, required nameSet) logical.Plan {
+	full := s.Provider.Schema()
+	current := s.Projection
+	if current == nil {
+		current = make([]int, full.NumFields())
+		for i := range current {
+			current[i] = i
+		}
+	}
+	keep := make([]int, 0, len(current))
+	for _, idx := range current {
+		if idx >= 0 && idx < full.NumFields() && required[full.Field(idx).Name] {
+			keep = append(keep, idx)
+		}
+	}
+	if len(keep) == 0 && len(current) > 0 {
+		keep = append(keep, narrowest(full, current))
+	}
+	if s.Projection == nil && len(keep) == full.NumFields() {
+		return s // already every column; nil keeps meaning "all"
+	}
+	out := copyScan(s)
+	out.Projection = keep
+	return out
+}
+
+// narrowest returns the candidate column cheapest to read: the smallest
+// fixed-width type, the first one in table order on ties.
+func narrowest(s *arrow.Schema, candidates []int) int {
+	best, bestWidth := candidates[0], width(s.Field(candidates[0]).Type)
+	for _, idx := range candidates[1:] {
+		if w := width(s.Field(idx).Type); w < bestWidth {
+			best, bestWidth = idx, w
+		}
+	}
+	return best
+}
+
+// width estimates the bits one value of t takes; variable-width and nested
+// types rank after every fixed-width one.
+func width(t arrow.DataType) int {
+	if fw, ok := t.(arrow.FixedWidthDataType); ok {
+		return fw.BitWidth()
+	}
+	return 1 << 20
+}

@@ -1,0 +1,257 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// ErrStop is returned by a Writer once the scan needs no more rows: the
+// pushed limit is reached. A source should stop reading and may return it
+// from Read as is; it is not an error.
+var ErrStop = errors.New("source: the scan needs no more rows")
+
+// Batcher is the row-type independent half of a generated Writer: the
+// Writer appends each value to the builder of its column (Builder), then
+// calls Row; the Batcher counts rows, cuts a record batch every BatchSize
+// rows, stops at the scan's limit and hands batches to the stream.
+//
+// A Batcher is used by one goroutine, the one running the source's Read.
+type Batcher struct {
+	ctx      context.Context
+	table    *arrow.Schema   // the full table schema
+	built    []int           // table column of each builder
+	out      *arrow.Schema   // schema of emitted batches
+	outPos   []int           // builder index of each output column
+	builders []array.Builder // one per built column
+	size     int             // rows per batch
+	rows     int             // rows in the builders
+	room     int             // rows at which the builders are flushed
+	left     int             // rows the limit still allows; negative: no limit
+	err      error           // sticky: ErrStop, a context error or errClosed
+	emit     func(arrow.RecordBatch) error
+}
+
+// newBatcher builds the columns built (table indices) and emits the
+// columns output (table indices, each also in built) in that order, under
+// the schema out.
+func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Schema, built, output []int,
+	size, limit int, emit func(arrow.RecordBatch) error) *Batcher {
+	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit}
+	for _, c := range output {
+		b.outPos = append(b.outPos, slices.Index(built, c))
+	}
+	b.builders = make([]array.Builder, len(built))
+	for i, c := range built {
+		b.builders[i] = array.NewBuilder(mem, table.Field(c).Type)
+	}
+	b.setRoom()
+	return b
+}
+
+// Builder returns the builder of the named column, or nil when the scan
+// does not need the column: the Writer then skips its values.
+func (b *Batcher) Builder(column string) array.Builder {
+	for i, c := range b.built {
+		if b.table.Field(c).Name == column {
+			return b.builders[i]
+		}
+	}
+	return nil
+}
+
+// Err returns why the Batcher takes no more rows (ErrStop, the context's
+// error, or the stream being closed), or nil while rows are wanted. A
+// Writer checks it before appending a row.
+func (b *Batcher) Err() error { return b.err }
+
+// Row records that one row was appended to every builder. It returns
+// ErrStop when that row reached the limit, and an error when the batch it
+// completed could not be handed over (cancellation, stream closed).
+func (b *Batcher) Row() error {
+	b.rows++
+	if b.rows < b.room {
+		return nil
+	}
+	return b.Flush()
+}
+
+// AppendColumns appends n rows given column by column. lens has the
+// length of every table column's slice, in schema order; the slices of
+// built columns must all have n elements (unbuilt ones are ignored, and
+// may be nil). fill(i, j) must append elements [i, j) of every built
+// column to its builder; it is called once per batch the rows span.
+func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
+	if b.err != nil {
+		return b.err
+	}
+	if len(lens) != len(b.table.Fields()) {
+		return fmt.Errorf("AppendColumns: %d column lengths for %d columns", len(lens), len(b.table.Fields()))
+	}
+	n := -1
+	for _, c := range b.built {
+		switch {
+		case n < 0:
+			n = lens[c]
+		case lens[c] != n:
+			return fmt.Errorf("AppendColumns: column %s has %d values, column %s has %d",
+				b.table.Field(b.built[0]).Name, n, b.table.Field(c).Name, lens[c])
+		}
+	}
+	if len(b.built) == 0 { // no column needed (count(*)): the longest slice gives the row count
+		for _, l := range lens {
+			n = max(n, l)
+		}
+	}
+	for done := 0; done < n; {
+		k := min(n-done, b.room-b.rows)
+		fill(done, done+k)
+		done += k
+		b.rows += k
+		if b.rows >= b.room {
+			if err := b.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// AppendRecord hands over a record the source already holds, without
+// copying: rows appended before are flushed first, then the record's
+// columns the scan needs are emitted as one batch (cut at the limit). Its
+// schema must be the table's, or the scan's output schema.
+func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
+	if b.err != nil {
+		return b.err
+	}
+	cols, err := b.recordColumns(rec)
+	if err != nil {
+		return err
+	}
+	if err := b.Flush(); err != nil {
+		return err
+	}
+	n := rec.NumRows()
+	if b.left >= 0 && n > int64(b.left) {
+		n = int64(b.left)
+	}
+	if n == 0 {
+		return nil
+	}
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		arrs[i] = array.NewSlice(rec.Column(c), 0, n)
+	}
+	out := array.NewRecordBatch(b.out, arrs, n)
+	for _, a := range arrs {
+		a.Release()
+	}
+	return b.send(out, int(n))
+}
+
+// recordColumns maps each output column to a column of rec.
+func (b *Batcher) recordColumns(rec arrow.RecordBatch) ([]int, error) {
+	s := rec.Schema()
+	cols := make([]int, len(b.out.Fields()))
+	switch {
+	case sameFields(s, b.table):
+		for i, p := range b.outPos {
+			cols[i] = b.built[p]
+		}
+	case sameFields(s, b.out):
+		for i := range cols {
+			cols[i] = i
+		}
+	default:
+		return nil, fmt.Errorf("AppendRecord: record schema %s matches neither the table %s nor the scan's output %s", s, b.table, b.out)
+	}
+	return cols, nil
+}
+
+func sameFields(a, b *arrow.Schema) bool {
+	if a.NumFields() != b.NumFields() {
+		return false
+	}
+	for i := range a.Fields() {
+		fa, fb := a.Field(i), b.Field(i)
+		if fa.Name != fb.Name || !arrow.TypeEqual(fa.Type, fb.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// Flush hands the rows appended so far to the stream as one batch, even
+// when it is not full. Sources that produce rows slowly (tailing a log)
+// call it so rows do not wait for a full batch.
+func (b *Batcher) Flush() error {
+	if b.err != nil {
+		return b.err
+	}
+	if b.rows == 0 {
+		return nil
+	}
+	arrs := make([]arrow.Array, len(b.builders))
+	for i, bl := range b.builders {
+		arrs[i] = bl.NewArray()
+	}
+	cols := make([]arrow.Array, len(b.outPos))
+	for i, p := range b.outPos {
+		cols[i] = arrs[p]
+	}
+	rec := array.NewRecordBatch(b.out, cols, int64(b.rows))
+	for _, a := range arrs {
+		a.Release()
+	}
+	n := b.rows
+	b.rows = 0
+	return b.send(rec, n)
+}
+
+// send emits rec (n rows), taking ownership of it, and updates the limit.
+func (b *Batcher) send(rec arrow.RecordBatch, n int) error {
+	if err := b.ctx.Err(); err != nil {
+		rec.Release()
+		b.err = err
+		return err
+	}
+	if err := b.emit(rec); err != nil {
+		b.err = err
+		return err
+	}
+	if b.left > 0 {
+		b.left -= n
+	}
+	b.setRoom()
+	return b.err
+}
+
+// setRoom sets the row count of the next flush and stops the Batcher when
+// the limit allows no more rows.
+func (b *Batcher) setRoom() {
+	b.room = b.size
+	if b.left >= 0 && b.left < b.room {
+		b.room = b.left
+	}
+	if b.left == 0 {
+		b.err = ErrStop
+		return
+	}
+	for _, bl := range b.builders {
+		bl.Reserve(b.room)
+	}
+}
+
+// release frees the builders and whatever rows they still hold.
+func (b *Batcher) release() {
+	for _, bl := range b.builders {
+		bl.Release()
+	}
+	b.builders = nil
+}

@@ -1,0 +1,220 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// Layout is what a spec declares about a table beyond its columns. A
+// generated provider writes it once, from the spec.
+type Layout struct {
+	// Partitioning is the spec's promise about how rows spread over
+	// partitions (Kind Unknown, Key or Range, with its columns).
+	Partitioning plan.Partitioning
+	// Ordering is the order of rows inside every partition.
+	Ordering []plan.SortKey
+	// Projection and Limit say whether the source is told about them
+	// (pushdown.projection and pushdown.limit in the spec).
+	Projection, Limit bool
+}
+
+// ScanPlan is the row-type independent part of a generated scan plan: the
+// projection, pushed filters and limit of one scan, the partitions kept,
+// the plan properties and EXPLAIN line, and the streams.
+type ScanPlan struct {
+	operator string
+	table    *arrow.Schema
+	layout   Layout
+	opts     Options
+	output   []int // table columns of the output, in output order
+	built    []int // table columns the Writer builds
+	out      *arrow.Schema
+	filters  []expr.Expr
+	limit    int // the query's limit, plan.NoLimit when none
+	kept     int
+	listed   int
+}
+
+// NewScanPlan validates req against the table schema and prepares the
+// plan of the scan. operator is the plan's name (EventsExec).
+func NewScanPlan(operator string, table *arrow.Schema, layout Layout, req plan.ScanRequest, opts Options) (*ScanPlan, error) {
+	p := &ScanPlan{operator: operator, table: table, layout: layout, opts: opts, filters: req.Filters, limit: req.Limit}
+	if p.limit < 0 {
+		p.limit = plan.NoLimit
+	}
+	n := table.NumFields()
+	if req.Projection == nil {
+		p.output = make([]int, n)
+		for i := range p.output {
+			p.output[i] = i
+		}
+	} else {
+		for _, c := range req.Projection {
+			if c < 0 || c >= n {
+				return nil, fmt.Errorf("%s: projection index %d out of range: table %s has %d columns", operator, c, opts.Name, n)
+			}
+		}
+		p.output = slices.Clone(req.Projection)
+	}
+	if layout.Projection {
+		for _, c := range p.output {
+			if !slices.Contains(p.built, c) {
+				p.built = append(p.built, c)
+			}
+		}
+	} else {
+		p.built = make([]int, n)
+		for i := range p.built {
+			p.built[i] = i
+		}
+	}
+	p.out = projectSchema(table, p.output)
+	return p, nil
+}
+
+// Columns returns the names of the columns the source must provide, in
+// table order when projection pushdown is off and in output order when on.
+func (p *ScanPlan) Columns() []string {
+	names := make([]string, len(p.built))
+	for i, c := range p.built {
+		names[i] = p.table.Field(c).Name
+	}
+	return names
+}
+
+// Limit returns the row limit the source may stop at: the query's limit
+// when the spec pushes limits down, plan.NoLimit otherwise.
+func (p *ScanPlan) Limit() int {
+	if !p.layout.Limit {
+		return plan.NoLimit
+	}
+	return p.limit
+}
+
+// Filters returns the pushed filters.
+func (p *ScanPlan) Filters() []expr.Expr { return p.filters }
+
+// SetPartitions records how many partitions the source listed and how
+// many survived pruning; the plan reads the kept ones.
+func (p *ScanPlan) SetPartitions(kept, listed int) { p.kept, p.listed = kept, listed }
+
+// Name returns the operator name.
+func (p *ScanPlan) Name() string { return p.operator }
+
+// Schema returns the schema of the plan's batches.
+func (p *ScanPlan) Schema() *arrow.Schema { return p.out }
+
+// Properties returns the declared layout as it survives the projection:
+// partitioning is kept only when all its columns are output, and the
+// ordering is cut at its first key that is not.
+func (p *ScanPlan) Properties() plan.Properties {
+	props := plan.Properties{Partitions: p.kept}
+	outputs := func(col string) bool {
+		i := p.out.FieldIndices(col)
+		return len(i) > 0
+	}
+	part := p.layout.Partitioning
+	if len(part.Columns) > 0 && !slices.ContainsFunc(part.Columns, func(c string) bool { return !outputs(c) }) {
+		props.Partitioning = plan.Partitioning{Kind: part.Kind, Columns: slices.Clone(part.Columns)}
+	}
+	for _, k := range p.layout.Ordering {
+		if !outputs(k.Column) {
+			break
+		}
+		props.Ordering = append(props.Ordering, k)
+	}
+	return props
+}
+
+// String returns the EXPLAIN line, e.g. `EventsExec: partitions=5/50,
+// projection=[region, ts], filter=[region = 'us-east-1'], ordering=[ts ASC],
+// limit=10`. Filter, ordering and limit appear only when there is one.
+func (p *ScanPlan) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: partitions=%d/%d, projection=[", p.operator, p.kept, p.listed)
+	for i, f := range p.out.Fields() {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(f.Name)
+	}
+	b.WriteString("]")
+	if len(p.filters) > 0 {
+		b.WriteString(", filter=[")
+		for i, f := range p.filters {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(f.String())
+		}
+		b.WriteString("]")
+	}
+	if ord := p.Properties().Ordering; len(ord) > 0 {
+		b.WriteString(", ordering=[")
+		for i, k := range ord {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(k.String())
+		}
+		b.WriteString("]")
+	}
+	if l := p.Limit(); l >= 0 {
+		b.WriteString(", limit=" + strconv.Itoa(l))
+	}
+	return b.String()
+}
+
+// Stream returns the stream of one partition; read runs on the stream's
+// goroutine once the stream is first read. It only checks the partition
+// number: nothing is opened or read here.
+func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskContext, read ReadFunc) (plan.RecordStream, error) {
+	if partition < 0 || partition >= p.kept {
+		return nil, &plan.Error{Operator: p.operator, Table: p.opts.Name, Partition: partition,
+			Err: fmt.Errorf("partition %d out of range: plan has %d partitions", partition, p.kept)}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var mem memory.Allocator = memory.DefaultAllocator
+	if task != nil && task.Allocator != nil {
+		mem = task.Allocator
+	}
+	return &Stream{parent: ctx, read: read, cfg: streamConfig{
+		operator: p.operator, table: p.opts.Name, partition: partition,
+		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
+		size: p.opts.batchSize(task), limit: p.Limit(), buffer: p.opts.buffer(),
+	}}, nil
+}
+
+// WithNoChildren implements ExecutionPlan.WithNewChildren for a leaf plan
+// self: it accepts only an empty list of children.
+func WithNoChildren(self plan.ExecutionPlan, children []plan.ExecutionPlan) (plan.ExecutionPlan, error) {
+	if len(children) != 0 {
+		return nil, fmt.Errorf("%s is a leaf: WithNewChildren got %d children", self.Name(), len(children))
+	}
+	return self, nil
+}
+
+// Statistics sums the row counts of parts (rows returns one, 0 when
+// unknown) into the plan's statistics; Rows is -1 when any is unknown.
+func Statistics[P any](parts []P, rows func(*P) int64) plan.Statistics {
+	var total int64
+	for i := range parts {
+		n := rows(&parts[i])
+		if n <= 0 {
+			return plan.Statistics{Rows: -1}
+		}
+		total += n
+	}
+	return plan.Statistics{Rows: total}
+}

@@ -1,0 +1,43 @@
+package sql
+
+import (
+	"testing"
+
+	pgquery "github.com/wasilibs/go-pgquery"
+)
+
+const benchSQL = "SELECT region, count(*), sum(amount) FROM events WHERE ts >= '2026-01-01' AND user_id > $1 " +
+	"GROUP BY region HAVING count(*) > 10 ORDER BY 2 DESC LIMIT 10"
+
+// BenchmarkPrepare separates the raw parse (libpg_query on wazero) from
+// tpgen's binding, and Bind of a cached statement from both.
+func BenchmarkPrepare(b *testing.B) {
+	if _, err := pgquery.Parse(benchSQL); err != nil { // compile the parser outside the timings
+		b.Fatal(err)
+	}
+	b.Run("pgquery.Parse", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := pgquery.Parse(benchSQL); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Prepare", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Prepare(benchSQL, testCatalog); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	st, err := Prepare(benchSQL, testCatalog)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Bind", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Bind(42); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,523 @@
+package sql
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+)
+
+// maxParams bounds $n so a typo like $99999999 cannot allocate a huge
+// parameter list (PostgreSQL's own limit is 65535).
+const maxParams = 65535
+
+// maxExprDepth bounds recursion on pathological inputs such as thousands
+// of nested parentheses; the parser has its own, larger, limit.
+const maxExprDepth = 1000
+
+// bindExpr resolves one expression of the parse tree.
+func (b *binder) bindExpr(n *pg.Node) (bound, error) {
+	return b.bindDepth(n, 0)
+}
+
+func (b *binder) bindDepth(n *pg.Node, depth int) (bound, error) {
+	if n == nil || n.Node == nil {
+		return bound{}, b.errorf(0, "missing expression")
+	}
+	if depth > maxExprDepth {
+		return bound{}, b.errorf(nodeLocation(n), "expression is too deeply nested")
+	}
+	depth++
+	switch v := n.Node.(type) {
+	case *pg.Node_ColumnRef:
+		return b.bindColumnRef(v.ColumnRef)
+	case *pg.Node_AConst:
+		return b.bindConst(v.AConst)
+	case *pg.Node_ParamRef:
+		return b.bindParam(v.ParamRef)
+	case *pg.Node_TypeCast:
+		return b.bindCast(v.TypeCast, depth)
+	case *pg.Node_AExpr:
+		return b.bindAExpr(v.AExpr, depth)
+	case *pg.Node_BoolExpr:
+		return b.bindBoolExpr(v.BoolExpr, depth)
+	case *pg.Node_NullTest:
+		x, err := b.bindDepth(v.NullTest.Arg, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		e, err := b.finish(x)
+		if err != nil {
+			return bound{}, err
+		}
+		return bound{e: &expr.IsNull{E: e, Negated: v.NullTest.Nulltesttype == pg.NullTestType_IS_NOT_NULL}, pos: int(v.NullTest.Location)}, nil
+	case *pg.Node_BooleanTest:
+		return b.bindBoolTest(v.BooleanTest, depth)
+	case *pg.Node_FuncCall:
+		return b.bindFunc(v.FuncCall, depth)
+	}
+	return bound{}, b.unsupportedNode(n)
+}
+
+// unsupportedNode names an expression construct tpgen does not evaluate.
+func (b *binder) unsupportedNode(n *pg.Node) *Error {
+	pos := nodeLocation(n)
+	switch v := n.Node.(type) {
+	case *pg.Node_SubLink:
+		return b.unsupportedPlural(pos, "subqueries")
+	case *pg.Node_CaseExpr:
+		return b.unsupported(pos, "CASE")
+	case *pg.Node_CoalesceExpr:
+		return b.unsupported(pos, "COALESCE")
+	case *pg.Node_MinMaxExpr:
+		return b.unsupported(pos, "GREATEST/LEAST")
+	case *pg.Node_AArrayExpr:
+		return b.unsupported(pos, "ARRAY")
+	case *pg.Node_RowExpr:
+		return b.unsupported(pos, "ROW")
+	case *pg.Node_CollateClause:
+		return b.unsupported(int(v.CollateClause.Location), "COLLATE")
+	case *pg.Node_AIndirection:
+		return b.unsupportedPlural(pos, "subscripts and field selection")
+	case *pg.Node_GroupingFunc:
+		return b.unsupported(pos, "GROUPING")
+	case *pg.Node_SqlvalueFunction:
+		return b.unsupported(pos, "%s", strings.ToUpper(tokenAt(b.sql, max(pos, 0))))
+	case *pg.Node_AStar:
+		return b.errorf(pos, "* is not allowed here")
+	}
+	name := strings.TrimPrefix(strings.TrimPrefix(nodeTypeName(n), "Node_"), "pg.")
+	return b.unsupported(pos, "expression %s", name)
+}
+
+func (b *binder) bindColumnRef(c *pg.ColumnRef) (bound, error) {
+	pos := int(c.Location)
+	names := make([]string, len(c.Fields))
+	for i, f := range c.Fields {
+		if _, star := f.Node.(*pg.Node_AStar); star {
+			return bound{}, b.errorf(pos, "* is not allowed here")
+		}
+		names[i] = f.GetString_().GetSval()
+	}
+	switch len(names) {
+	case 1:
+	case 2:
+		if err := b.checkQualifier(names[0], pos); err != nil {
+			return bound{}, err
+		}
+		names = names[1:]
+	default:
+		return bound{}, b.errorf(pos, "improper qualified name (too many dotted names): %s", strings.Join(names, "."))
+	}
+	col, err := b.column(names[0], pos)
+	if err != nil {
+		return bound{}, err
+	}
+	return bound{e: col, pos: pos}, nil
+}
+
+// checkQualifier accepts t.col where t is the FROM item's alias, or its
+// table name when it has no alias (PostgreSQL hides an aliased table's
+// own name).
+func (b *binder) checkQualifier(q string, pos int) error {
+	if q == b.qual {
+		return nil
+	}
+	if q == b.table {
+		return b.errorf(pos, "invalid reference to FROM-clause entry for table %s; use %s", quote(q), quote(b.qual))
+	}
+	return b.errorf(pos, "missing FROM-clause entry for table %s%s", quote(q), suggest(q, []string{b.qual}))
+}
+
+// column binds a column name of the FROM table, suggesting the nearest
+// name when there is no such column.
+func (b *binder) column(name string, pos int) (*expr.Column, error) {
+	idx := b.schema.FieldIndices(name)
+	switch len(idx) {
+	case 0:
+		names := make([]string, b.schema.NumFields())
+		for i, f := range b.schema.Fields() {
+			names[i] = f.Name
+		}
+		return nil, b.errorf(pos, "unknown column %s%s", quote(name), suggest(name, names))
+	case 1:
+	default:
+		return nil, b.errorf(pos, "column reference %s is ambiguous", quote(name))
+	}
+	col := &expr.Column{Name: name, Type: b.schema.Field(idx[0]).Type}
+	b.colPos[col] = pos
+	return col, nil
+}
+
+// bindConst types a literal. Integers are BIGINT (PostgreSQL makes small
+// ones INTEGER; one integer type keeps coercion simple and the binder
+// narrows a literal to the column's type when it fits). Decimal literals
+// such as 1.5 are DOUBLE PRECISION (PostgreSQL's are NUMERIC). Quoted
+// strings are of unknown type until their context fixes it.
+func (b *binder) bindConst(c *pg.A_Const) (bound, error) {
+	pos := int(c.Location)
+	if c.Isnull {
+		return bound{pos: pos, soft: nullLit, e: &expr.Literal{Value: expr.Null(arrow.Null)}}, nil
+	}
+	lit := func(s expr.Scalar) (bound, error) {
+		return bound{e: &expr.Literal{Value: s}, pos: pos, lit: true}, nil
+	}
+	switch v := c.Val.(type) {
+	case *pg.A_Const_Ival:
+		return lit(expr.Int64(int64(v.Ival.GetIval())))
+	case *pg.A_Const_Fval:
+		text := v.Fval.GetFval()
+		if i, err := strconv.ParseInt(text, 0, 64); err == nil {
+			return lit(expr.Int64(i))
+		}
+		if !strings.ContainsAny(text, ".eE") {
+			// An integer too large for BIGINT stays exact as NUMERIC(38, 0).
+			if n, err := decimal128.FromString(text, 38, 0); err == nil {
+				return lit(expr.Decimal(&arrow.Decimal128Type{Precision: 38, Scale: 0}, n))
+			}
+		}
+		f, err := strconv.ParseFloat(text, 64)
+		if err != nil || math.IsInf(f, 0) {
+			return bound{}, b.errorf(pos, "numeric literal %s is out of range", text)
+		}
+		return lit(expr.Float64(f))
+	case *pg.A_Const_Sval:
+		return bound{e: &expr.Literal{Value: expr.String(v.Sval.GetSval())}, pos: pos, soft: unknownString, lit: true}, nil
+	case *pg.A_Const_Boolval:
+		return lit(expr.Bool(v.Boolval.GetBoolval()))
+	case *pg.A_Const_Bsval:
+		return bound{}, b.unsupportedPlural(pos, "bit-string literals")
+	}
+	return bound{}, b.errorf(pos, "unrecognised constant")
+}
+
+func (b *binder) bindParam(p *pg.ParamRef) (bound, error) {
+	pos := int(p.Location)
+	n := int(p.Number)
+	if n < 1 || n > maxParams {
+		return bound{}, b.errorf(pos, "parameter $%d is out of range (1..%d)", n, maxParams)
+	}
+	if _, seen := b.paramPos[n]; !seen {
+		b.paramPos[n] = pos
+	}
+	if t := b.params[n]; t != nil {
+		return bound{e: &expr.Param{Index: n, Type: t}, pos: pos}, nil
+	}
+	return bound{pos: pos, soft: untypedParam, param: n}, nil
+}
+
+// bindCast binds CAST(x AS t) and x::t. A cast of a constant is folded into
+// a literal of the target type (DATE '2026-01-01' is such a cast).
+func (b *binder) bindCast(c *pg.TypeCast, depth int) (bound, error) {
+	x, err := b.bindDepth(c.Arg, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	to, err := b.resolveType(c.TypeName)
+	if err != nil {
+		return bound{}, err
+	}
+	pos := int(c.Location)
+	if pos < 0 {
+		pos = x.pos
+	}
+	if x.soft == concrete && !canCast(x.typ(), to) {
+		return bound{}, b.errorf(pos, "cannot cast type %s to %s", typeName(x.typ()), typeName(to))
+	}
+	e, err := b.coerce(x, to)
+	if err != nil {
+		return bound{}, err
+	}
+	_, isLit := e.(*expr.Literal)
+	return bound{e: e, pos: x.pos, lit: isLit && x.lit}, nil
+}
+
+var comparisonOps = map[string]expr.Op{
+	"=": expr.OpEq, "<>": expr.OpNe, "!=": expr.OpNe, "<": expr.OpLt, "<=": expr.OpLe, ">": expr.OpGt, ">=": expr.OpGe,
+}
+
+var arithmeticOps = map[string]expr.Op{
+	"+": expr.OpAdd, "-": expr.OpSub, "*": expr.OpMul, "/": expr.OpDiv, "%": expr.OpMod,
+}
+
+func opName(names []*pg.Node) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[len(names)-1].GetString_().GetSval()
+}
+
+func (b *binder) bindAExpr(a *pg.A_Expr, depth int) (bound, error) {
+	pos := int(a.Location)
+	op := opName(a.Name)
+	switch a.Kind {
+	case pg.A_Expr_Kind_AEXPR_OP:
+		if a.Lexpr == nil {
+			return b.bindUnary(op, a, depth)
+		}
+		return b.bindBinary(op, a, depth)
+	case pg.A_Expr_Kind_AEXPR_IN:
+		return b.bindIn(a, op == "<>", depth)
+	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+		return b.bindLike(a, strings.HasPrefix(op, "!"), a.Kind == pg.A_Expr_Kind_AEXPR_ILIKE, depth)
+	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
+		return b.bindBetween(a, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN, depth)
+	case pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		return bound{}, b.unsupported(pos, "BETWEEN SYMMETRIC")
+	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		return bound{}, b.unsupported(pos, "IS DISTINCT FROM")
+	case pg.A_Expr_Kind_AEXPR_NULLIF:
+		return bound{}, b.unsupported(pos, "NULLIF")
+	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+		return bound{}, b.unsupported(pos, "ANY/ALL")
+	case pg.A_Expr_Kind_AEXPR_SIMILAR:
+		return bound{}, b.unsupported(pos, "SIMILAR TO")
+	}
+	return bound{}, b.unsupported(pos, "operator %s", op)
+}
+
+func (b *binder) bindUnary(op string, a *pg.A_Expr, depth int) (bound, error) {
+	pos := int(a.Location)
+	if op != "-" && op != "+" {
+		return bound{}, b.unsupported(pos, "prefix operator %s", op)
+	}
+	x, err := b.bindDepth(a.Rexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	if x.soft != concrete || !isNumeric(x.typ()) || (op == "-" && isUnsigned(x.typ())) {
+		return bound{}, b.errorf(pos, "operator does not exist: %s %s", op, x.describe())
+	}
+	if op == "+" {
+		return x, nil
+	}
+	if lit, ok := x.e.(*expr.Literal); ok {
+		if v, ok := negateScalar(lit.Value); ok {
+			return bound{e: &expr.Literal{Value: v}, pos: pos, lit: x.lit}, nil
+		}
+	}
+	return bound{e: &expr.Negate{E: x.e}, pos: pos}, nil
+}
+
+// negateScalar folds -literal; false when the value has no negation in its
+// type (the minimum BIGINT), leaving the run-time kernel to report it.
+func negateScalar(s expr.Scalar) (expr.Scalar, bool) {
+	if s.Null {
+		return s, true
+	}
+	switch v := s.Value.(type) {
+	case int64:
+		if v == math.MinInt64 {
+			return s, false
+		}
+		out, err := intScalar(-v, s.Type)
+		return out, err == nil
+	case float64:
+		return expr.Scalar{Type: s.Type, Value: -v}, true
+	case decimal128.Num:
+		return expr.Scalar{Type: s.Type, Value: v.Negate()}, true
+	}
+	return s, false
+}
+
+func (b *binder) bindBinary(op string, a *pg.A_Expr, depth int) (bound, error) {
+	pos := int(a.Location)
+	cmpOp, isCmp := comparisonOps[op]
+	arOp, isArith := arithmeticOps[op]
+	if !isCmp && !isArith {
+		return bound{}, b.unsupported(pos, "operator %s", op)
+	}
+	l, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	r, err := b.bindDepth(a.Rexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	sym := op
+	if sym == "!=" {
+		sym = "<>"
+	}
+	if isArith {
+		for _, x := range []bound{l, r} {
+			if x.soft == concrete && !isNumeric(x.typ()) {
+				return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", l.describe(), sym, r.describe())
+			}
+		}
+	}
+	es, t, err := b.unify(sym, pos, l, r)
+	if err != nil {
+		return bound{}, err
+	}
+	if isArith {
+		if !isNumeric(t) {
+			return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", l.describe(), sym, r.describe())
+		}
+		return bound{e: &expr.Binary{Op: arOp, L: es[0], R: es[1], Type: t}, pos: pos}, nil
+	}
+	if t.ID() != arrow.NULL && !orderable(t) {
+		return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", l.describe(), sym, r.describe())
+	}
+	return bound{e: &expr.Binary{Op: cmpOp, L: es[0], R: es[1], Type: arrow.FixedWidthTypes.Boolean}, pos: pos}, nil
+}
+
+func (b *binder) bindIn(a *pg.A_Expr, negated bool, depth int) (bound, error) {
+	pos := int(a.Location)
+	list := a.Rexpr.GetList()
+	if list == nil {
+		return bound{}, b.unsupported(pos, "IN with a subquery")
+	}
+	x, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	xs := []bound{x}
+	for _, item := range list.Items {
+		y, err := b.bindDepth(item, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		xs = append(xs, y)
+	}
+	es, t, err := b.unify("IN", pos, xs...)
+	if err != nil {
+		return bound{}, err
+	}
+	if t.ID() != arrow.NULL && !orderable(t) {
+		return bound{}, b.errorf(pos, "IN is not supported for type %s", typeName(t))
+	}
+	return bound{e: &expr.InList{E: es[0], List: es[1:], Negated: negated}, pos: pos}, nil
+}
+
+func (b *binder) bindBetween(a *pg.A_Expr, negated bool, depth int) (bound, error) {
+	pos := int(a.Location)
+	bounds := a.Rexpr.GetList()
+	if bounds == nil || len(bounds.Items) != 2 {
+		return bound{}, b.errorf(pos, "BETWEEN needs two bounds")
+	}
+	x, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	lo, err := b.bindDepth(bounds.Items[0], depth)
+	if err != nil {
+		return bound{}, err
+	}
+	hi, err := b.bindDepth(bounds.Items[1], depth)
+	if err != nil {
+		return bound{}, err
+	}
+	es, t, err := b.unify("BETWEEN", pos, x, lo, hi)
+	if err != nil {
+		return bound{}, err
+	}
+	if t.ID() != arrow.NULL && !orderable(t) {
+		return bound{}, b.errorf(pos, "BETWEEN is not supported for type %s", typeName(t))
+	}
+	return bound{e: &expr.Between{E: es[0], Low: es[1], High: es[2], Negated: negated}, pos: pos}, nil
+}
+
+func (b *binder) bindLike(a *pg.A_Expr, negated, insensitive bool, depth int) (bound, error) {
+	pos := int(a.Location)
+	if fc := a.Rexpr.GetFuncCall(); fc != nil && opName(fc.Funcname) == "like_escape" {
+		return bound{}, b.unsupported(pos, "LIKE ... ESCAPE")
+	}
+	x, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	p, err := b.bindDepth(a.Rexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	op := "LIKE"
+	if insensitive {
+		op = "ILIKE"
+	}
+	for _, y := range []bound{x, p} {
+		if y.soft == concrete && !isString(y.typ()) {
+			return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", x.describe(), op, p.describe())
+		}
+	}
+	str := arrow.BinaryTypes.String
+	xe, err := b.coerce(x, str)
+	if err != nil {
+		return bound{}, err
+	}
+	pe, err := b.coerce(p, str)
+	if err != nil {
+		return bound{}, err
+	}
+	return bound{e: &expr.Like{E: xe, Pattern: pe, Negated: negated, CaseInsensitive: insensitive}, pos: pos}, nil
+}
+
+func (b *binder) bindBoolExpr(be *pg.BoolExpr, depth int) (bound, error) {
+	pos := int(be.Location)
+	what := map[pg.BoolExprType]string{pg.BoolExprType_AND_EXPR: "AND", pg.BoolExprType_OR_EXPR: "OR", pg.BoolExprType_NOT_EXPR: "NOT"}[be.Boolop]
+	args := make([]expr.Expr, 0, len(be.Args))
+	for _, a := range be.Args {
+		x, err := b.bindDepth(a, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		e, err := b.mustBool(x, what)
+		if err != nil {
+			return bound{}, err
+		}
+		args = append(args, e)
+	}
+	if len(args) == 0 {
+		return bound{}, b.errorf(pos, "%s without operands", what)
+	}
+	if be.Boolop == pg.BoolExprType_NOT_EXPR {
+		return bound{e: &expr.Not{E: args[0]}, pos: pos}, nil
+	}
+	op := expr.OpAnd
+	if be.Boolop == pg.BoolExprType_OR_EXPR {
+		op = expr.OpOr
+	}
+	out := args[0]
+	for _, e := range args[1:] {
+		out = &expr.Binary{Op: op, L: out, R: e, Type: arrow.FixedWidthTypes.Boolean}
+	}
+	return bound{e: out, pos: pos}, nil
+}
+
+// bindBoolTest rewrites IS [NOT] TRUE/FALSE/UNKNOWN into IS NULL, NOT and
+// AND, which give the same never-NULL answers under three-valued logic.
+func (b *binder) bindBoolTest(t *pg.BooleanTest, depth int) (bound, error) {
+	x, err := b.bindDepth(t.Arg, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	e, err := b.mustBool(x, "IS TRUE")
+	if err != nil {
+		return bound{}, err
+	}
+	boolean := arrow.FixedWidthTypes.Boolean
+	notNull := &expr.IsNull{E: e, Negated: true}
+	isTrue := &expr.Binary{Op: expr.OpAnd, L: notNull, R: e, Type: boolean}
+	isFalse := &expr.Binary{Op: expr.OpAnd, L: notNull, R: &expr.Not{E: e}, Type: boolean}
+	var out expr.Expr
+	switch t.Booltesttype {
+	case pg.BoolTestType_IS_TRUE:
+		out = isTrue
+	case pg.BoolTestType_IS_NOT_TRUE:
+		out = &expr.Not{E: isTrue}
+	case pg.BoolTestType_IS_FALSE:
+		out = isFalse
+	case pg.BoolTestType_IS_NOT_FALSE:
+		out = &expr.Not{E: isFalse}
+	case pg.BoolTestType_IS_UNKNOWN:
+		out = &expr.IsNull{E: e}
+	default:
+		out = notNull
+	}
+	return bound{e: out, pos: int(t.Location)}, nil
+}

@@ -1,0 +1,246 @@
+package sql
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/logical"
+)
+
+// limitParams records LIMIT/OFFSET given as $n, which logical.Limit (plain
+// ints) cannot hold; Bind fills them in.
+type limitParams struct {
+	fetch, offset int // $n, or 0
+}
+
+// planSelect builds the logical plan of a single-table SELECT in the
+// canonical order Limit -> Sort -> Projection -> Filter(HAVING) ->
+// Aggregate -> Filter(WHERE) -> Scan. ORDER BY keys missing from the
+// select list are computed as hidden projection columns and projected away
+// above the Limit, so Limit stays directly above Sort for top-N.
+func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limitParams) (logical.Plan, error) {
+	if err := b.checkShape(s, stmtPos); err != nil {
+		return nil, err
+	}
+	scan, err := b.bindFrom(s.FromClause, cat, stmtPos)
+	if err != nil {
+		return nil, err
+	}
+	var input logical.Plan = scan
+
+	b.clause, b.aggAllowed = "SELECT", true
+	items, err := b.bindTargets(s.TargetList, stmtPos)
+	if err != nil {
+		return nil, err
+	}
+
+	if s.WhereClause != nil {
+		b.clause, b.aggAllowed = "WHERE", false
+		pred, err := b.bindPredicate(s.WhereClause, "WHERE")
+		if err != nil {
+			return nil, err
+		}
+		input = &logical.Filter{Input: input, Predicate: pred}
+	}
+
+	b.clause, b.aggAllowed = "GROUP BY", false
+	var groups []expr.Expr
+	for _, g := range s.GroupClause {
+		e, err := b.bindGroupItem(g, items)
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, e)
+	}
+
+	var having expr.Expr
+	if s.HavingClause != nil {
+		b.clause, b.aggAllowed = "HAVING", true
+		if having, err = b.bindPredicate(s.HavingClause, "HAVING"); err != nil {
+			return nil, err
+		}
+	}
+
+	distinct := len(s.DistinctClause) > 0
+	b.clause, b.aggAllowed = "ORDER BY", true
+	items, refs, err := b.bindOrderBy(s.SortClause, items, distinct)
+	if err != nil {
+		return nil, err
+	}
+
+	aggregated := len(groups) > 0 || having != nil || b.sawAgg
+	if distinct && !aggregated {
+		// SELECT DISTINCT a, b is SELECT a, b GROUP BY a, b.
+		for _, it := range items {
+			groups = append(groups, it.e)
+		}
+		aggregated, distinct = true, false
+	}
+	if aggregated {
+		agg, outs := buildAggregate(input, groups, items, having)
+		input = agg
+		for i := range items {
+			if items[i].e, err = b.toAggOutput(items[i].e, outs); err != nil {
+				return nil, err
+			}
+		}
+		if having != nil {
+			if having, err = b.toAggOutput(having, outs); err != nil {
+				return nil, err
+			}
+			input = &logical.Filter{Input: input, Predicate: having}
+		}
+	}
+
+	proj := &logical.Projection{Input: input}
+	visible := 0
+	for _, it := range items {
+		proj.Exprs = append(proj.Exprs, it.e)
+		proj.Names = append(proj.Names, it.name)
+		if !it.hidden {
+			visible++
+		}
+	}
+	var out logical.Plan = proj
+	if distinct {
+		// DISTINCT over an aggregate query groups the projected rows again.
+		if out, err = b.distinctOver(proj, items); err != nil {
+			return nil, err
+		}
+	}
+
+	if len(refs) > 0 {
+		sort := &logical.Sort{Input: out}
+		for _, r := range refs {
+			it := items[r.item]
+			sort.Keys = append(sort.Keys, logical.SortExpr{
+				Expr:       &expr.Column{Name: it.name, Type: it.e.DataType()},
+				Descending: r.descending,
+				NullsFirst: r.nullsFirst,
+			})
+		}
+		out = sort
+	}
+
+	if out, err = b.planLimit(s, out, lp); err != nil {
+		return nil, err
+	}
+
+	if visible < len(items) {
+		final := &logical.Projection{Input: out}
+		for _, it := range items[:visible] {
+			final.Exprs = append(final.Exprs, &expr.Column{Name: it.name, Type: it.e.DataType()})
+			final.Names = append(final.Names, it.name)
+		}
+		out = final
+	}
+	return out, nil
+}
+
+func (b *binder) bindPredicate(n *pg.Node, clause string) (expr.Expr, error) {
+	x, err := b.bindExpr(n)
+	if err != nil {
+		return nil, err
+	}
+	return b.mustBool(x, clause)
+}
+
+// buildAggregate collects the distinct group keys and aggregate calls of
+// the query. Outputs are named by their SQL text, so expressions above
+// refer to `region` and `count(*)`.
+func buildAggregate(input logical.Plan, groups []expr.Expr, items []item, having expr.Expr) (*logical.Aggregate, aggOutputs) {
+	agg := &logical.Aggregate{Input: input}
+	outs := aggOutputs{}
+	for _, g := range groups {
+		key := g.String()
+		if _, dup := outs[key]; dup {
+			continue
+		}
+		outs[key] = key
+		agg.GroupBy = append(agg.GroupBy, g)
+		agg.GroupNames = append(agg.GroupNames, key)
+	}
+	collect := func(e expr.Expr) {
+		expr.Walk(e, func(x expr.Expr) bool {
+			a, ok := x.(*expr.Aggregate)
+			if !ok {
+				return true
+			}
+			key := a.String()
+			if _, dup := outs[key]; !dup {
+				outs[key] = key
+				agg.Aggs = append(agg.Aggs, a)
+				agg.AggNames = append(agg.AggNames, key)
+			}
+			return false
+		})
+	}
+	for _, it := range items {
+		collect(it.e)
+	}
+	collect(having)
+	return agg, outs
+}
+
+// distinctOver groups the projection's rows by all its columns.
+func (b *binder) distinctOver(proj *logical.Projection, items []item) (logical.Plan, error) {
+	seen := map[string]bool{}
+	agg := &logical.Aggregate{Input: proj}
+	for i, name := range proj.Names {
+		if seen[name] {
+			return nil, b.unsupported(items[i].pos, "SELECT DISTINCT with two output columns named %s", quote(name))
+		}
+		seen[name] = true
+		agg.GroupBy = append(agg.GroupBy, &expr.Column{Name: name, Type: proj.Exprs[i].DataType()})
+		agg.GroupNames = append(agg.GroupNames, name)
+	}
+	return agg, nil
+}
+
+// planLimit adds LIMIT/OFFSET. Each is an integer constant, ALL/NULL (no
+// limit), or a parameter whose value Bind supplies.
+func (b *binder) planLimit(s *pg.SelectStmt, input logical.Plan, lp *limitParams) (logical.Plan, error) {
+	if s.LimitCount == nil && s.LimitOffset == nil {
+		return input, nil
+	}
+	b.clause, b.aggAllowed = "LIMIT", false
+	fetch, fp, err := b.limitValue(s.LimitCount, "LIMIT", -1)
+	if err != nil {
+		return nil, err
+	}
+	b.clause = "OFFSET"
+	offset, op, err := b.limitValue(s.LimitOffset, "OFFSET", 0)
+	if err != nil {
+		return nil, err
+	}
+	lp.fetch, lp.offset = fp, op
+	return &logical.Limit{Input: input, Offset: int(offset), Fetch: int(fetch)}, nil
+}
+
+func (b *binder) limitValue(n *pg.Node, what string, none int64) (int64, int, error) {
+	if n == nil {
+		return none, 0, nil
+	}
+	x, err := b.bindExpr(n)
+	if err != nil {
+		return 0, 0, err
+	}
+	e, err := b.coerce(x, arrow.PrimitiveTypes.Int64)
+	if err != nil {
+		return 0, 0, err
+	}
+	switch v := e.(type) {
+	case *expr.Literal:
+		if v.Value.Null {
+			return none, 0, nil
+		}
+		if n := v.Value.Int64Value(); n >= 0 {
+			return n, 0, nil
+		}
+		return 0, 0, b.errorf(x.pos, "%s must not be negative", what)
+	case *expr.Param:
+		return none, v.Index, nil
+	}
+	return 0, 0, b.errorf(x.pos, "%s must be an integer constant or a parameter", what)
+}

@@ -1,0 +1,145 @@
+package sql
+
+import (
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+)
+
+// item is one output column of the query's projection.
+type item struct {
+	e      expr.Expr // as bound, before aggregates are replaced by their outputs
+	name   string
+	pos    int
+	hidden bool // an ORDER BY key that is not in the select list
+}
+
+// bindTargets binds the select list, expanding * and t.*.
+func (b *binder) bindTargets(targets []*pg.Node, stmtPos int) ([]item, error) {
+	if len(targets) == 0 {
+		return nil, b.unsupported(stmtPos, "SELECT without columns")
+	}
+	var items []item
+	for _, t := range targets {
+		rt := t.GetResTarget()
+		if rt == nil || rt.Val == nil {
+			return nil, b.errorf(nodeLocation(t), "unexpected select list entry")
+		}
+		pos := int(rt.Location)
+		if len(rt.Indirection) > 0 {
+			return nil, b.unsupportedPlural(pos, "subscripts and field selection")
+		}
+		if star, err := b.expandStar(rt.Val); err != nil {
+			return nil, err
+		} else if star != nil {
+			items = append(items, star...)
+			continue
+		}
+		x, err := b.bindExpr(rt.Val)
+		if err != nil {
+			return nil, err
+		}
+		e, err := b.finish(x)
+		if err != nil {
+			return nil, err
+		}
+		name := rt.Name
+		if name == "" {
+			name = defaultName(e)
+		}
+		items = append(items, item{e: e, name: name, pos: pos})
+	}
+	return items, nil
+}
+
+// expandStar returns the columns of * or t.*, or nil when n is not a star.
+func (b *binder) expandStar(n *pg.Node) ([]item, error) {
+	cr := n.GetColumnRef()
+	if cr == nil || len(cr.Fields) == 0 || cr.Fields[len(cr.Fields)-1].GetAStar() == nil {
+		return nil, nil
+	}
+	pos := int(cr.Location)
+	switch len(cr.Fields) {
+	case 1:
+	case 2:
+		if err := b.checkQualifier(cr.Fields[0].GetString_().GetSval(), pos); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, b.errorf(pos, "improper qualified name (too many dotted names)")
+	}
+	items := make([]item, 0, b.schema.NumFields())
+	for _, f := range b.schema.Fields() {
+		col, err := b.column(f.Name, pos)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, item{e: col, name: f.Name, pos: pos})
+	}
+	return items, nil
+}
+
+// defaultName names an unaliased output column: a column keeps its name,
+// anything else is named by its SQL text (`count(*)`, `amount * 2`), as
+// DataFusion does; PostgreSQL's "?column?" would make names collide.
+func defaultName(e expr.Expr) string {
+	if c, ok := e.(*expr.Column); ok {
+		return c.Name
+	}
+	return e.String()
+}
+
+func containsAggregate(e expr.Expr) bool {
+	found := false
+	expr.Walk(e, func(x expr.Expr) bool {
+		if _, ok := x.(*expr.Aggregate); ok {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// bindGroupItem binds one GROUP BY entry. As in PostgreSQL a bare name is
+// an input column first and an output alias second, and an integer is an
+// ordinal of the select list.
+func (b *binder) bindGroupItem(g *pg.Node, items []item) (expr.Expr, error) {
+	pos := nodeLocation(g)
+	var e expr.Expr
+	if c := g.GetAConst(); c != nil && c.GetIval() != nil {
+		k := int(c.GetIval().GetIval())
+		if k < 1 || k > len(items) {
+			return nil, b.errorf(pos, "GROUP BY position %d is not in select list", k)
+		}
+		e = items[k-1].e
+	} else if name, ok := bareName(g); ok && len(b.schema.FieldIndices(name)) == 0 {
+		for _, it := range items {
+			if it.name == name {
+				e = it.e
+				break
+			}
+		}
+	}
+	if e == nil {
+		x, err := b.bindExpr(g)
+		if err != nil {
+			return nil, err
+		}
+		if e, err = b.finish(x); err != nil {
+			return nil, err
+		}
+	}
+	if containsAggregate(e) {
+		return nil, b.errorf(pos, "aggregate functions are not allowed in GROUP BY")
+	}
+	return e, nil
+}
+
+// bareName returns the name of an unqualified column reference.
+func bareName(n *pg.Node) (string, bool) {
+	cr := n.GetColumnRef()
+	if cr == nil || len(cr.Fields) != 1 || cr.Fields[0].GetString_() == nil {
+		return "", false
+	}
+	return cr.Fields[0].GetString_().GetSval(), true
+}

@@ -1,0 +1,63 @@
+package sql
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
+)
+
+// checkShape rejects the parts of a SELECT tpgen does not plan, naming
+// each construct and pointing at it.
+func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
+	if s.WithClause != nil {
+		return b.unsupported(int(s.WithClause.Location), "WITH (common table expressions)")
+	}
+	switch s.Op {
+	case pg.SetOperation_SETOP_UNION, pg.SetOperation_SETOP_INTERSECT, pg.SetOperation_SETOP_EXCEPT:
+		name := strings.TrimPrefix(s.Op.String(), "SETOP_")
+		return b.unsupported(keywordPos(b.sql, stmtPos, name), "%s", name)
+	}
+	if len(s.ValuesLists) > 0 {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "VALUES"), "VALUES")
+	}
+	if s.IntoClause != nil {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "INTO"), "SELECT INTO")
+	}
+	if len(s.LockingClause) > 0 {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "FOR"), "FOR UPDATE/SHARE")
+	}
+	if len(s.WindowClause) > 0 {
+		return b.unsupported(nodeLocation(s.WindowClause[0]), "WINDOW")
+	}
+	if len(s.DistinctClause) > 0 && !(len(s.DistinctClause) == 1 && s.DistinctClause[0].GetNode() == nil) {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "DISTINCT"), "DISTINCT ON")
+	}
+	if s.GroupDistinct {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "GROUP"), "GROUP BY DISTINCT")
+	}
+	if s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return b.unsupported(keywordPos(b.sql, stmtPos, "TIES"), "FETCH ... WITH TIES")
+	}
+	for _, g := range s.GroupClause {
+		if gs := g.GetGroupingSet(); gs != nil {
+			name := map[pg.GroupingSetKind]string{
+				pg.GroupingSetKind_GROUPING_SET_ROLLUP: "ROLLUP",
+				pg.GroupingSetKind_GROUPING_SET_CUBE:   "CUBE",
+			}[gs.Kind]
+			if name == "" {
+				name = "GROUPING SETS"
+			}
+			return b.unsupported(int(gs.Location), "%s", name)
+		}
+	}
+	return nil
+}
+
+// keywordPos finds a keyword from the statement start, falling back to the
+// statement start when the text does not contain it.
+func keywordPos(sql string, from int, keyword string) int {
+	if p := findKeyword(sql, from, keyword); p >= 0 {
+		return p
+	}
+	return from
+}
