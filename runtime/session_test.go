@@ -310,11 +310,13 @@ func TestConcurrentQueriesAndRegistration(t *testing.T) {
 	other := eventsTable(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
-	for g := range 3 {
+	// Few iterations: every registration invalidates the statement cache,
+	// and concurrent parses each need their own (slow to start) parser.
+	for g := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range 20 {
+			for i := range 5 {
 				res, err := s.Query(context.Background(), "SELECT user_id FROM events WHERE user_id > $1", int64(i%4))
 				if err != nil {
 					errs <- fmt.Errorf("goroutine %d: %w", g, err)
@@ -327,7 +329,7 @@ func TestConcurrentQueriesAndRegistration(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for range 20 {
+		for range 5 {
 			if err := s.Register("other", other); err != nil {
 				errs <- err
 				return

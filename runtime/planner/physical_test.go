@@ -170,7 +170,7 @@ func TestPhysicalAggregate(t *testing.T) {
 		ev.partition = plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}}
 		checkPlan(t, explain(t, agg(ev), Options{TargetPartitions: 2}), `
 CoalescePartitionsExec
-  AggregateExec: mode=Single, gby=[region], aggr=[count(*)]
+  AggregateExec: mode=SinglePartitioned, gby=[region], aggr=[count(*)]
     events: partitions=3, projection=[region]
 `)
 	})
@@ -180,7 +180,7 @@ CoalescePartitionsExec
 		checkPlan(t, explain(t, agg(ev), Options{TargetPartitions: 2}), `
 CoalescePartitionsExec
   AggregateExec: mode=Final, gby=[region], aggr=[count(*)]
-    RepartitionExec: partitioning=Hash([region], 2)
+    RepartitionExec: partitioning=Hash([region], 2), input_partitions=3
       AggregateExec: mode=Partial, gby=[region], aggr=[count(*)]
         events: partitions=3, projection=[region]
 `)
@@ -211,4 +211,26 @@ type badSchemaTable struct{ *fakeTable }
 func (b *badSchemaTable) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
 	req.Projection = nil
 	return b.fakeTable.Scan(ctx, req)
+}
+
+func TestPhysicalSortAfterAggregate(t *testing.T) {
+	ev := events()
+	ev.partitions = 3
+	agg := &logical.Aggregate{
+		Input:      scanOf(ev),
+		GroupBy:    []expr.Expr{col(ev, "region")},
+		GroupNames: []string{"region"},
+		Aggs:       []*expr.Aggregate{{Func: expr.AggSum, Arg: col(ev, "user_id"), Type: col(ev, "user_id").Type}},
+		AggNames:   []string{"total"},
+	}
+	total := &expr.Column{Name: "total", Type: col(ev, "user_id").Type}
+	lp := &logical.Limit{Input: sortBy(agg, desc(total)), Fetch: 2}
+	checkPlan(t, explain(t, lp, Options{TargetPartitions: 2}), `
+SortPreservingMergeExec: [total DESC], fetch=2
+  SortExec: expr=[total DESC], fetch=2, preserve_partitioning=true
+    AggregateExec: mode=Final, gby=[region], aggr=[sum(user_id) AS total]
+      RepartitionExec: partitioning=Hash([region], 2), input_partitions=3
+        AggregateExec: mode=Partial, gby=[region], aggr=[sum(user_id) AS total]
+          events: partitions=3, projection=[region, user_id]
+`)
 }

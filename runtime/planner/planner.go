@@ -37,10 +37,10 @@ func (o Options) targetPartitions() int {
 // the caller's job (plan the Explain's input, then format or analyze it).
 var ErrExplain = errors.New("planner: EXPLAIN must be unwrapped by the caller before planning")
 
-// Plan optimizes lp and returns its physical plan. The plan's output may
-// have several partitions only if the caller merges them; Plan ends with a
-// single partition (adding a CoalescePartitionsExec when needed) so that
-// EXPLAIN shows the whole path to the result. lp is not modified.
+// Plan optimizes lp and returns its physical plan. The plan always has a
+// single output partition (Plan adds a CoalescePartitionsExec on top when
+// needed), so that EXPLAIN shows the whole path to the result. lp is not
+// modified.
 func Plan(ctx context.Context, lp logical.Plan, opts Options) (plan.ExecutionPlan, error) {
 	if _, ok := lp.(*logical.Explain); ok {
 		return nil, ErrExplain
