@@ -160,4 +160,3 @@ func (a *avgDecimal) state(mem memory.Allocator, n int) ([]arrow.Array, error) {
 func (a *avgDecimal) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	return avgResult(mem, n, a.counts, func(g int) float64 { return a.sums[g].ToFloat64(a.scale) }), nil
 }
-

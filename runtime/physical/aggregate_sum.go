@@ -8,8 +8,12 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-type signedInt interface{ ~int8 | ~int16 | ~int32 | ~int64 }
-type unsignedInt interface{ ~uint8 | ~uint16 | ~uint32 | ~uint64 }
+type signedInt interface {
+	~int8 | ~int16 | ~int32 | ~int64
+}
+type unsignedInt interface {
+	~uint8 | ~uint16 | ~uint32 | ~uint64
+}
 type floating interface{ ~float32 | ~float64 }
 
 var errSumOverflow = fmt.Errorf("sum out of range")

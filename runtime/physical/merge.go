@@ -204,8 +204,9 @@ func (s *mergeStream) Next() (plan.Batch, error) {
 	}
 	b, err := s.next()
 	if err != nil {
+		s.state.set(err)
 		s.Close()
-		return plan.Batch{}, s.state.set(err)
+		return plan.Batch{}, err
 	}
 	return b, nil
 }

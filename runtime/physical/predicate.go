@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tpgen/tpgen/runtime/expr"
@@ -14,41 +13,25 @@ import (
 // selector narrows a batch's selection to the rows a predicate keeps.
 type selector interface {
 	// selectRows returns the indices (into the record) of the selected
-	// rows of b for which the predicate is TRUE, appended to out[:0].
+	// rows of b for which the predicate is TRUE, in out's storage.
 	selectRows(mem memory.Allocator, b plan.Batch, out []int32) ([]int32, error)
 }
 
-// compiledSelector evaluates the predicate to a boolean array and keeps
-// the TRUE rows.
-type compiledSelector struct{ c expr.Compiled }
+// predicateSelector runs the expr engine's fused predicate kernels, which
+// produce the selection directly instead of a boolean array.
+type predicateSelector struct{ p expr.Predicate }
 
 func compileSelector(e expr.Expr, schema *arrow.Schema) (selector, error) {
 	if e.DataType().ID() != arrow.BOOL {
 		return nil, fmt.Errorf("predicate %s has type %s, not boolean", e, e.DataType())
 	}
-	c, err := expr.Compile(e, schema)
+	p, err := expr.CompilePredicate(e, schema)
 	if err != nil {
 		return nil, err
 	}
-	return compiledSelector{c}, nil
+	return predicateSelector{p}, nil
 }
 
-func (s compiledSelector) selectRows(mem memory.Allocator, b plan.Batch, out []int32) ([]int32, error) {
-	arr, err := s.c.Eval(mem, b.Record, b.Sel)
-	if err != nil {
-		return nil, err
-	}
-	defer arr.Release()
-	bools, ok := arr.(*array.Boolean)
-	if !ok {
-		return nil, fmt.Errorf("predicate yielded %s, not boolean", arr.DataType())
-	}
-	out = out[:0]
-	hasNulls := bools.NullN() > 0
-	for i := range bools.Len() {
-		if bools.Value(i) && (!hasNulls || bools.IsValid(i)) {
-			out = append(out, int32(rowOf(b.Sel, i)))
-		}
-	}
-	return out, nil
+func (s predicateSelector) selectRows(mem memory.Allocator, b plan.Batch, out []int32) ([]int32, error) {
+	return s.p.Select(mem, b.Record, b.Sel, out)
 }

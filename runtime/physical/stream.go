@@ -9,16 +9,6 @@ import (
 	"github.com/tpgen/tpgen/runtime/plan"
 )
 
-// errStream is a stream that fails on its first Next.
-type errStream struct {
-	schema *arrow.Schema
-	err    error
-}
-
-func (s *errStream) Schema() *arrow.Schema     { return s.schema }
-func (s *errStream) Next() (plan.Batch, error) { return plan.Batch{}, s.err }
-func (s *errStream) Close()                    {}
-
 // eofStream is a stream without batches.
 type eofStream struct{ schema *arrow.Schema }
 
