@@ -197,6 +197,14 @@ func (b *Batcher) Flush() error {
 	if b.rows == 0 {
 		return nil
 	}
+	for i, bl := range b.builders {
+		if bl.Len() != b.rows {
+			// Only a Writer bypassing Append (or a hand-made one) gets here;
+			// building the record would panic.
+			b.err = fmt.Errorf("column %s has %d values for %d rows", b.table.Field(b.built[i]).Name, bl.Len(), b.rows)
+			return b.err
+		}
+	}
 	arrs := make([]arrow.Array, len(b.builders))
 	for i, bl := range b.builders {
 		arrs[i] = bl.NewArray()

@@ -1,0 +1,57 @@
+package generator
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// plan writes NAME_plan.gen.go: the ExecutionPlan of a scan.
+func (g *gen) plan(f *jen.File) {
+	src, plan := g.pkg("source"), g.pkg("plan")
+	name := g.exec()
+	recv := func() *jen.Statement { return jen.Id("e").Op("*").Id(name) }
+	f.Add(comment(fmt.Sprintf("%s is the plan node reading the %s table: the partitions that survived "+
+		"pruning, with the scan's projection, filters and limit. EXPLAIN prints it on one line.", name, g.spec.Table)))
+	f.Type().Id(name).Struct(
+		jen.Id("sp").Op("*").Qual(src, "ScanPlan"),
+		jen.Id("src").Id("Source"),
+		jen.Id("scan").Op("*").Id("Scan"),
+		jen.Id("partitions").Index().Id("Partition"),
+	)
+	f.Var().Id("_").Qual(plan, "ExecutionPlan").Op("=").Parens(jen.Op("*").Id(name)).Parens(jen.Nil())
+
+	f.Commentf("Name returns %q.", name)
+	f.Func().Params(recv()).Id("Name").Params().String().Block(jen.Return(jen.Id("e").Dot("sp").Dot("Name").Call()))
+	f.Comment("Schema returns the schema of the scan's output: the projected columns.")
+	f.Func().Params(recv()).Id("Schema").Params().Op("*").Qual(arrowPath, "Schema").Block(
+		jen.Return(jen.Id("e").Dot("sp").Dot("Schema").Call()))
+	f.Add(comment("Properties returns the partition count and the spec's partitioning and ordering, " +
+		"as far as they survive the projection."))
+	f.Func().Params(recv()).Id("Properties").Params().Qual(plan, "Properties").Block(
+		jen.Return(jen.Id("e").Dot("sp").Dot("Properties").Call()))
+	f.Comment("Children returns nil: a scan is a leaf.")
+	f.Func().Params(recv()).Id("Children").Params().Index().Qual(plan, "ExecutionPlan").Block(jen.Return(jen.Nil()))
+	f.Comment("WithNewChildren returns the plan itself; a scan has no children to replace.")
+	f.Func().Params(recv()).Id("WithNewChildren").Params(jen.Id("children").Index().Qual(plan, "ExecutionPlan")).
+		Params(jen.Qual(plan, "ExecutionPlan"), jen.Error()).Block(
+		jen.Return(jen.Qual(src, "WithNoChildren").Call(jen.Id("e"), jen.Id("children"))))
+	f.Comment("String returns the EXPLAIN line.")
+	f.Func().Params(recv()).Id("String").Params().String().Block(jen.Return(jen.Id("e").Dot("sp").Dot("String").Call()))
+	f.Comment("Partitions returns the partitions the plan reads, after pruning.")
+	f.Func().Params(recv()).Id("Partitions").Params().Index().Id("Partition").Block(jen.Return(jen.Id("e").Dot("partitions")))
+	f.Comment("Statistics sums the partitions' row counts, when all are known.")
+	f.Func().Params(recv()).Id("Statistics").Params().Qual(plan, "Statistics").Block(
+		jen.Return(jen.Qual(src, "Statistics").Call(jen.Id("e").Dot("partitions"),
+			jen.Func().Params(jen.Id("p").Op("*").Id("Partition")).Int64().Block(jen.Return(jen.Id("p").Dot("Rows"))))))
+	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
+		"Read runs on the stream's goroutine once the stream is read."))
+	f.Func().Params(recv()).Id("Execute").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("partition").Int(), jen.Id("task").Op("*").Qual(plan, "TaskContext"),
+	).Params(jen.Qual(plan, "RecordStream"), jen.Error()).Block(
+		jen.Return(jen.Id("e").Dot("sp").Dot("Stream").Call(jen.Id("ctx"), jen.Id("partition"), jen.Id("task"),
+			jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Op("*").Qual(src, "Batcher")).Error().Block(
+				jen.Return(jen.Id("e").Dot("src").Dot("Read").Call(jen.Id("ctx"), jen.Id("e").Dot("partitions").Index(jen.Id("partition")),
+					jen.Id("e").Dot("scan"), jen.Id(g.local("Writer")).Call(jen.Id("b"))))))),
+	)
+}

@@ -1,0 +1,224 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"go.uber.org/goleak"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var testSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "k", Type: arrow.BinaryTypes.String},
+	{Name: "v", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+// scanPlan plans one partition of testSchema with the given request.
+func scanPlan(t *testing.T, req plan.ScanRequest, opts ...Option) *ScanPlan {
+	t.Helper()
+	sp, err := NewScanPlan("TestExec", testSchema, Layout{Projection: true, Limit: true}, req, NewOptions("test", opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.SetPartitions(1, 1)
+	return sp
+}
+
+// drain reads a stream to its end, returning rows read and the final error.
+func drain(s plan.RecordStream) (int, error) {
+	n := 0
+	for {
+		b, err := s.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return n, err
+		}
+		n += b.NumRows()
+		b.Release()
+	}
+}
+
+func counter(n int) ReadFunc {
+	return func(ctx context.Context, b *Batcher) error {
+		v, _ := b.Builder("v").(*array.Int64Builder)
+		for i := range n {
+			if err := b.Err(); err != nil {
+				return err
+			}
+			if v != nil {
+				v.Append(int64(i))
+			}
+			if err := b.Row(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func TestStreamBatchesAndLimit(t *testing.T) {
+	for _, c := range []struct{ limit, want int }{{plan.NoLimit, 1000}, {0, 0}, {7, 7}, {100, 100}} {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: c.limit}, WithBatchSize(64))
+		s, err := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, counter(1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := drain(s)
+		s.Close()
+		if err != nil || n != c.want {
+			t.Errorf("limit %d: %d rows, %v; want %d", c.limit, n, err, c.want)
+		}
+		mem.AssertSize(t, 0)
+	}
+}
+
+func TestStreamErrorsAndPanics(t *testing.T) {
+	for name, read := range map[string]ReadFunc{
+		"error": func(context.Context, *Batcher) error { return errors.New("boom") },
+		"panic": func(context.Context, *Batcher) error { panic("boom") },
+	} {
+		sp := scanPlan(t, plan.ScanRequest{Limit: plan.NoLimit})
+		s, _ := sp.Stream(context.Background(), 0, nil, read)
+		_, err := drain(s)
+		s.Close()
+		var pe *plan.Error
+		if !errors.As(err, &pe) || pe.Table != "test" || pe.Operator != "TestExec" || !strings.Contains(err.Error(), "boom") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	sp := scanPlan(t, plan.ScanRequest{Limit: plan.NoLimit}) // counter fills v only: k falls short
+	s, _ := sp.Stream(context.Background(), 0, nil, counter(3))
+	if _, err := drain(s); err == nil || !strings.Contains(err.Error(), "column k has 0 values for 3 rows") {
+		t.Errorf("short column: %v", err)
+	}
+	s.Close()
+	if _, err := scanPlan(t, plan.ScanRequest{}).Stream(context.Background(), 1, nil, counter(1)); err == nil {
+		t.Error("partition out of range accepted")
+	}
+	if _, err := NewScanPlan("X", testSchema, Layout{}, plan.ScanRequest{Projection: []int{5}}, Options{}); err == nil {
+		t.Error("projection out of range accepted")
+	}
+}
+
+func TestCloseBeforeAndDuringRead(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: plan.NoLimit}, WithBatchSize(10))
+	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, counter(1<<30))
+	s.Close() // never started: nothing to stop
+	s, _ = sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, counter(1<<30))
+	b, err := s.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Release()
+	s.Close() // the source is blocked on the full hand-off; Close must free it
+}
+
+func TestAppendColumnsAndRecord(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ks, vs := []string{"a", "b", "c"}, []int64{1, 2, 3}
+	read := func(ctx context.Context, b *Batcher) error {
+		k, _ := b.Builder("k").(*array.StringBuilder)
+		v, _ := b.Builder("v").(*array.Int64Builder)
+		fill := func(i, j int) { k.AppendValues(ks[i:j], nil); v.AppendValues(vs[i:j], nil) }
+		if err := b.AppendColumns([]int{3, 2}, fill); err == nil {
+			return errors.New("mismatched lengths accepted")
+		}
+		if err := b.AppendColumns([]int{3, 3}, fill); err != nil {
+			return err
+		}
+		kb, vb := array.NewStringBuilder(mem), array.NewInt64Builder(mem)
+		defer kb.Release()
+		defer vb.Release()
+		kb.AppendValues(ks, nil)
+		vb.AppendValues(vs, nil)
+		ka, va := kb.NewArray(), vb.NewArray()
+		defer ka.Release()
+		defer va.Release()
+		rec := array.NewRecordBatch(testSchema, []arrow.Array{ka, va}, 3)
+		defer rec.Release()
+		return b.AppendRecord(rec)
+	}
+	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1, 0}, Limit: 5}, WithBatchSize(2))
+	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
+	defer s.Close()
+	var got []string
+	for {
+		b, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range b.NumRows() {
+			got = append(got, b.Record.Column(1).ValueStr(i)+b.Record.Column(0).ValueStr(i))
+		}
+		b.Release()
+	}
+	if strings.Join(got, ",") != "a1,b2,c3,a1,b2" {
+		t.Errorf("rows %v: want columns then record, cut at the limit of 5", got)
+	}
+}
+
+func TestDomainOf(t *testing.T) {
+	v := &expr.Column{Name: "v", Type: arrow.PrimitiveTypes.Int64}
+	lit := func(x int64) expr.Expr { return &expr.Literal{Value: expr.Int64(x)} }
+	bin := func(op expr.Op, x int64) expr.Expr {
+		return &expr.Binary{Op: op, L: v, R: lit(x), Type: arrow.FixedWidthTypes.Boolean}
+	}
+	cases := []struct {
+		filters []expr.Expr
+		in, out []int64
+	}{
+		{[]expr.Expr{bin(expr.OpGt, 3), bin(expr.OpLe, 5)}, []int64{4, 5}, []int64{3, 6}},
+		{[]expr.Expr{bin(expr.OpNe, 3)}, []int64{2, 4}, []int64{3}},
+		{[]expr.Expr{&expr.InList{E: v, List: []expr.Expr{lit(1), lit(9)}, Negated: true}}, []int64{2}, []int64{1, 9}},
+		{[]expr.Expr{&expr.Between{E: v, Low: lit(2), High: lit(4)}}, []int64{2, 4}, []int64{1, 5}},
+		{[]expr.Expr{bin(expr.OpEq, 3), bin(expr.OpEq, 4)}, nil, []int64{3, 4}},
+	}
+	for _, c := range cases {
+		d := DomainOf(c.filters, "v", Int64)
+		for _, x := range c.in {
+			if !d.Contains(x) {
+				t.Errorf("%v: domain %v lacks %d", c.filters, d, x)
+			}
+		}
+		for _, x := range c.out {
+			if d.Contains(x) {
+				t.Errorf("%v: domain %v holds %d", c.filters, d, x)
+			}
+		}
+	}
+	if d := DomainOf(nil, "v", Int64); !d.IsAll() {
+		t.Errorf("no filter: %v", d)
+	}
+}
+
+func TestSortRanges(t *testing.T) {
+	type p struct{ lo, hi int }
+	parts := []p{{10, 20}, {0, 10}}
+	bounds := func(x *p) (int, int) { return x.lo, x.hi }
+	cmp := func(a, b int) int { return a - b }
+	if err := SortRanges(parts, bounds, cmp); err != nil || parts[0].lo != 0 {
+		t.Errorf("%v %v", parts, err)
+	}
+	if err := SortRanges([]p{{0, 11}, {10, 20}}, bounds, cmp); err == nil {
+		t.Error("overlap accepted")
+	}
+}
