@@ -9,8 +9,9 @@ import (
 const benchSQL = "SELECT region, count(*), sum(amount) FROM events WHERE ts >= '2026-01-01' AND user_id > $1 " +
 	"GROUP BY region HAVING count(*) > 10 ORDER BY 2 DESC LIMIT 10"
 
-// BenchmarkPrepare separates the raw parse (libpg_query on wazero) from
-// tpgen's binding, and Bind of a cached statement from both.
+// BenchmarkPrepare times the raw parse (libpg_query on wazero), Prepare
+// (parse + bind + plan), binding and planning alone on a parsed tree, and
+// Bind of a cached statement.
 func BenchmarkPrepare(b *testing.B) {
 	if _, err := pgquery.Parse(benchSQL); err != nil { // compile the parser outside the timings
 		b.Fatal(err)
@@ -25,6 +26,17 @@ func BenchmarkPrepare(b *testing.B) {
 	b.Run("Prepare", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := Prepare(benchSQL, testCatalog); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	node, pos, err := parse(benchSQL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("BindAndPlanOnly", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := prepareTree(benchSQL, node, pos, testCatalog); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -38,6 +38,15 @@ func messageLocation(m protoreflect.Message, depth int) int {
 			return loc
 		}
 	}
+	// A Node is a oneof over every node type: look at the one that is set
+	// instead of probing hundreds of empty fields.
+	if oneofs := m.Descriptor().Oneofs(); oneofs.Len() == 1 && fields.Len() > 16 {
+		f := m.WhichOneof(oneofs.Get(0))
+		if f == nil || f.Kind() != protoreflect.MessageKind {
+			return -1
+		}
+		return messageLocation(m.Get(f).Message(), depth+1)
+	}
 	best := -1
 	for i := 0; i < fields.Len(); i++ {
 		f := fields.Get(i)

@@ -78,15 +78,14 @@ func (b *binder) bindOrderBy(sorts []*pg.Node, items []item, distinct bool) ([]i
 // orderTarget resolves an ordinal or an output column name; -1 means the
 // key is an expression to bind.
 func (b *binder) orderTarget(n *pg.Node, visible []item) (int, error) {
-	pos := nodeLocation(n)
 	if c := n.GetAConst(); c != nil {
 		iv := c.GetIval()
 		if iv == nil {
-			return 0, b.errorf(pos, "non-integer constant in ORDER BY")
+			return 0, b.errorf(int(c.Location), "non-integer constant in ORDER BY")
 		}
 		k := int(iv.GetIval())
 		if k < 1 || k > len(visible) {
-			return 0, b.errorf(pos, "ORDER BY position %d is not in select list", k)
+			return 0, b.errorf(int(c.Location), "ORDER BY position %d is not in select list", k)
 		}
 		return k - 1, nil
 	}
@@ -100,7 +99,7 @@ func (b *binder) orderTarget(n *pg.Node, visible []item) (int, error) {
 			continue
 		}
 		if found >= 0 && visible[found].e.String() != it.e.String() {
-			return 0, b.errorf(pos, "ORDER BY %s is ambiguous", quote(name))
+			return 0, b.errorf(nodeLocation(n), "ORDER BY %s is ambiguous", quote(name))
 		}
 		if found < 0 {
 			found = i

@@ -104,12 +104,11 @@ func containsAggregate(e expr.Expr) bool {
 // an input column first and an output alias second, and an integer is an
 // ordinal of the select list.
 func (b *binder) bindGroupItem(g *pg.Node, items []item) (expr.Expr, error) {
-	pos := nodeLocation(g)
 	var e expr.Expr
 	if c := g.GetAConst(); c != nil && c.GetIval() != nil {
 		k := int(c.GetIval().GetIval())
 		if k < 1 || k > len(items) {
-			return nil, b.errorf(pos, "GROUP BY position %d is not in select list", k)
+			return nil, b.errorf(nodeLocation(g), "GROUP BY position %d is not in select list", k)
 		}
 		e = items[k-1].e
 	} else if name, ok := bareName(g); ok && len(b.schema.FieldIndices(name)) == 0 {
@@ -130,7 +129,7 @@ func (b *binder) bindGroupItem(g *pg.Node, items []item) (expr.Expr, error) {
 		}
 	}
 	if containsAggregate(e) {
-		return nil, b.errorf(pos, "aggregate functions are not allowed in GROUP BY")
+		return nil, b.errorf(nodeLocation(g), "aggregate functions are not allowed in GROUP BY")
 	}
 	return e, nil
 }

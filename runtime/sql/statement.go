@@ -35,6 +35,13 @@ func Prepare(sql string, cat Catalog) (*Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	return prepareTree(sql, node, stmtPos, cat)
+}
+
+// prepareTree binds a parsed statement (apart from Prepare so benchmarks
+// can time binding without parsing).
+func prepareTree(sql string, node *pg.Node, stmtPos int, cat Catalog) (*Statement, error) {
+	var err error
 	b := newBinder(sql)
 	st := &Statement{SQL: sql}
 	switch v := node.Node.(type) {

@@ -45,8 +45,8 @@ const (
 	// spaces and blank lines at the end are ignored).
 	ExplainEquals ExplainMode = iota
 	// ExplainContains requires each expected line to occur, as a substring,
-	// in a plan line, with matches in the order the expected lines are
-	// written.
+	// in a plan line at or below the line the previous one matched, so
+	// several expected lines may describe one operator.
 	ExplainContains
 	// ExplainLacks requires no plan line to contain any expected line; it
 	// states what pushdown must have removed (e.g. "FilterExec").

@@ -223,9 +223,8 @@ func checkExplain(rec *Record, text string) error {
 				at++
 			}
 			if at == len(lines) {
-				return fail(fmt.Sprintf("no plan line (after the previous match) contains %q", want))
+				return fail(fmt.Sprintf("no plan line (from the previous match on) contains %q", want))
 			}
-			at++
 		}
 	case ExplainLacks:
 		for _, unwanted := range rec.Expected {

@@ -22,7 +22,7 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	s := runtime.NewSession(runtime.WithVerify(true))
+	s := runtime.NewSession()
 	if err := s.Register("events", events.NewTable(&events.Synth{Regions: 8, PerRegion: 10_000})); err != nil {
 		return err
 	}
