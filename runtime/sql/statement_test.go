@@ -89,10 +89,10 @@ func TestBindErrors(t *testing.T) {
 		want string
 	}{
 		{[]any{1}, "line 1, column 1: statement has 2 parameters, got 1 arguments"},
-		{[]any{"abc", 1}, `line 1, column 38: parameter $1: invalid input syntax for type bigint: "abc"`},
+		{[]any{"abc", 1}, `line 1, column 38: parameter $1: invalid input syntax for type BIGINT: "abc"`},
 		{[]any{1, -1}, "line 1, column 47: LIMIT must not be negative"},
 		{[]any{struct{}{}, 1}, "line 1, column 38: parameter $1: unsupported argument type struct {}"},
-		{[]any{1.5e300, 1}, "line 1, column 38: parameter $1: cannot cast 1.5e+300 to bigint: out of range"},
+		{[]any{1.5e300, 1}, "line 1, column 38: parameter $1: integer out of range"},
 	}
 	for _, c := range cases {
 		_, err := st.Bind(c.args...)

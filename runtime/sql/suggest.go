@@ -1,7 +1,5 @@
 package sql
 
-
-
 // suggest returns `; did you mean "x"?` for the candidate nearest to name,
 // or "" when none is close enough to be a plausible typo.
 func suggest(name string, candidates []string) string {
