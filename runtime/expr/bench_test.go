@@ -96,15 +96,32 @@ func BenchmarkHandLoopSelect(b *testing.B) {
 	out := make([]int32, benchRows)
 	b.ReportAllocs()
 	for b.Loop() {
-		k := 0
-		for i, v := range vals {
-			if v > 500 {
-				out[k] = int32(i)
-				k++
-			}
-		}
-		_ = out[:k]
+		out = handSelectBranchy(vals, out[:cap(out)])
 	}
+}
+
+// The hand loops live in their own functions: b.Loop keeps calls in its
+// body from being inlined, which would otherwise put a call to b2i in the
+// loop.
+func handSelectBranchy(vals []int64, out []int32) []int32 {
+	k := 0
+	for i, v := range vals {
+		if v > 500 {
+			out[k] = int32(i)
+			k++
+		}
+	}
+	return out[:k]
+}
+
+func handSelectBranchless(vals []int64, out []int32) []int32 {
+	out = out[:len(vals)]
+	k := 0
+	for i, v := range vals {
+		out[k] = int32(i)
+		k += b2i(v > 500)
+	}
+	return out[:k]
 }
 
 func BenchmarkSelectGtWithSel(b *testing.B) {
@@ -124,5 +141,133 @@ func BenchmarkSelectGtWithSel(b *testing.B) {
 		if out, err = p.Select(memory.DefaultAllocator, rec, sel, out); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkHandLoopSelectBranchless is the same hand loop written without
+// a data-dependent branch, the way selCmpScalar is.
+func BenchmarkHandLoopSelectBranchless(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	vals := rec.Column(0).(*array.Int64).Int64Values()
+	out := make([]int32, benchRows)
+	b.ReportAllocs()
+	for b.Loop() {
+		out = handSelectBranchless(vals, out[:cap(out)])
+	}
+}
+
+// BenchmarkSelectAnd measures `x > 500 AND x < 750`: the second conjunct
+// runs only on the rows the first kept.
+func BenchmarkSelectAnd(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	e := bin(OpAnd, xGt500(), bin(OpLt, col("x", tI64), lt(tI64, int64(750))))
+	p, err := CompilePredicate(e, rec.Schema())
+	if err != nil {
+		b.Fatal(err)
+	}
+	out := make([]int32, benchRows)
+	b.ReportAllocs()
+	for b.Loop() {
+		if out, err = p.Select(memory.DefaultAllocator, rec, nil, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkEvalAddConst(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	c, err := Compile(bin(OpAdd, col("x", tI64), lt(tI64, int64(1))), rec.Schema())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		arr.Release()
+	}
+}
+
+func BenchmarkArrowComputeAdd(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	ctx := context.Background()
+	lit := compute.NewDatum(int64(1))
+	col := compute.NewDatum(rec.Column(0))
+	defer col.Release()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := compute.CallFunction(ctx, "add", nil, col, lit)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+}
+
+func BenchmarkEvalCastToFloat64(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	c, err := Compile(&Cast{E: col("x", tI64), To: tF64}, rec.Schema())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		arr.Release()
+	}
+}
+
+func BenchmarkArrowComputeCastToFloat64(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := compute.CastArray(ctx, rec.Column(0), compute.SafeCastOptions(tF64))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
+	}
+}
+
+func BenchmarkEvalCastToInt32(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	c, err := Compile(&Cast{E: col("x", tI64), To: tI32}, rec.Schema())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		arr.Release()
+	}
+}
+
+func BenchmarkArrowComputeCastToInt32(b *testing.B) {
+	rec := benchBatch(b)
+	defer rec.Release()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		out, err := compute.CastArray(ctx, rec.Column(0), compute.SafeCastOptions(tI32))
+		if err != nil {
+			b.Fatal(err)
+		}
+		out.Release()
 	}
 }

@@ -72,7 +72,9 @@ func checkInput(rec arrow.RecordBatch, sel []int32, schema *arrow.Schema) error 
 	if int(rec.NumCols()) < schema.NumFields() {
 		return fmt.Errorf("record has %d columns, expression was compiled for %d", rec.NumCols(), schema.NumFields())
 	}
-	for i, f := range schema.Fields() {
+	for i := 0; i < schema.NumFields(); i++ {
+		// Field(i), not Fields(): Fields copies the slice on every batch.
+		f := schema.Field(i)
 		col := rec.Column(i)
 		if !arrow.TypeEqual(col.DataType(), f.Type) {
 			return fmt.Errorf("column %d (%s) has type %s, expression was compiled for %s", i, f.Name, col.DataType(), f.Type)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -421,5 +420,3 @@ func TestEvalScalar(t *testing.T) {
 		t.Errorf("EvalScalar(1/0) error = %v", err)
 	}
 }
-
-var _ = decimal128.Num{}

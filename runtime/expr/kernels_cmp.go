@@ -704,7 +704,7 @@ func bitsCmpBinary[O offsetT](op Op, a, b arrow.Array, out []byte) {
 	}
 }
 
-// comparable reports whether values of dt can be compared.
+// comparableType reports whether values of dt can be compared.
 func comparableType(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/generator"
+	"github.com/tpgen/tpgen/spec"
+)
+
+func newGenerateCmd() *cobra.Command {
+	var check bool
+	cmd := &cobra.Command{
+		Use:   "generate [--check] SPEC...",
+		Short: "Generate the provider, plan and stream code of each spec",
+		Long: `Generate TABLE_provider.gen.go, TABLE_plan.gen.go and TABLE_stream.gen.go next
+to each spec, in the package its directory's Go files declare (named after the
+directory when there are none). Files are rewritten only when their content
+changes, and each one written is reported on stderr; a run that changes nothing
+prints nothing. Files you own (source.go) are never touched.
+
+A SPEC may be a file, a directory (its *.tpgen.yaml files) or DIR/... (every
+*.tpgen.yaml below DIR, skipping testdata, vendor, and names starting with .
+or _).
+
+With --check nothing is written: tpgen prints a unified diff of what would
+change and exits 1 when any generated file is stale. Use it in CI.`,
+		Example: `  tpgen generate events.tpgen.yaml
+  //go:generate go tool tpgen generate events.tpgen.yaml
+  tpgen generate --check ./...`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			paths, err := expandSpecs(args)
+			if err != nil {
+				return err
+			}
+			stderr := cmd.ErrOrStderr()
+			stale, bad := 0, 0
+			for _, path := range paths {
+				files, err := generateSpec(path)
+				if err != nil {
+					fmt.Fprintln(stderr, err)
+					bad++
+					continue
+				}
+				dir := filepath.Dir(path)
+				if check {
+					if diff, changed := generator.Diff(dir, files); changed {
+						fmt.Fprint(cmd.OutOrStdout(), diff)
+						stale++
+					}
+					continue
+				}
+				if err := write(stderr, dir, files); err != nil {
+					fmt.Fprintf(stderr, "%s: %v\n", path, err)
+					bad++
+				}
+			}
+			switch {
+			case bad > 0:
+				return &findingsError{msg: fmt.Sprintf("%d of %d specs failed", bad, len(paths)), silent: true}
+			case stale > 0:
+				return &findingsError{msg: fmt.Sprintf("generated files of %d of %d specs are stale; run 'go generate' or 'tpgen generate'", stale, len(paths))}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&check, "check", false, "write nothing; print a diff and exit 1 if generated files are stale")
+	return cmd
+}
+
+// generateSpec loads the spec at path and generates its files, into the
+// package the spec's directory already holds when there is one.
+func generateSpec(path string) ([]generator.File, error) {
+	s, err := spec.Load(path)
+	if err != nil {
+		return nil, err // already FILE:LINE:COL: message
+	}
+	files, err := generator.Generate(s, generator.Options{Package: packageOf(filepath.Dir(path))})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return files, nil
+}
+
+// write writes the files that changed and names each one on stderr, the
+// way go generate tools report their work.
+func write(stderr io.Writer, dir string, files []generator.File) error {
+	written, err := generator.WriteFiles(dir, files)
+	for _, name := range written {
+		fmt.Fprintf(stderr, "wrote %s\n", name)
+	}
+	return err
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tpgen/tpgen/spec"
+)
+
+func newValidateCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate SPEC...",
+		Short: "Check specs without generating anything",
+		Long: `Check each spec and print every problem as FILE:LINE:COLUMN: MESSAGE.
+Exits 1 when any spec is invalid. A SPEC may be a file, a directory or DIR/...,
+as for generate.`,
+		Example: `  tpgen validate events/events.tpgen.yaml
+  tpgen validate ./...`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			paths, err := expandSpecs(args)
+			if err != nil {
+				return err
+			}
+			bad := 0
+			for _, path := range paths {
+				if _, err := spec.Load(path); err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					bad++
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", path)
+			}
+			if bad > 0 {
+				return &findingsError{msg: fmt.Sprintf("%d of %d specs invalid", bad, len(paths)), silent: true}
+			}
+			return nil
+		},
+	}
+}
