@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func Compare(a, b Scalar) (int, error) {
 		}
 	case float64:
 		if y, ok := b.Value.(float64); ok {
-			return cmp.Compare(x, y), nil
+			return compareFloat(x, y), nil
 		}
 	case string:
 		if y, ok := b.Value.(string); ok {
@@ -115,6 +116,21 @@ func Compare(a, b Scalar) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("cannot compare %s with %s", a.Type, b.Type)
+}
+
+// compareFloat orders floats as PostgreSQL does: NaN equals NaN and sorts
+// after every other value (cmp.Compare puts NaN first).
+func compareFloat(x, y float64) int {
+	xn, yn := math.IsNaN(x), math.IsNaN(y)
+	switch {
+	case xn && yn:
+		return 0
+	case xn:
+		return 1
+	case yn:
+		return -1
+	}
+	return cmp.Compare(x, y)
 }
 
 func cmpBool(x, y bool) int {
