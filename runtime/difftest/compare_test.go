@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -40,6 +41,9 @@ func (v value) key() string {
 		return "\x00"
 	case v.kind == kindString:
 		return "s" + v.str
+	}
+	if v.num == 0 {
+		return "n0" // -0 and 0 are one value in SQL
 	}
 	return "n" + strconv.FormatFloat(v.num, 'g', 8, 64)
 }
@@ -149,13 +153,43 @@ func sameRows(got, want []row, ordered bool) bool {
 	return true
 }
 
+// maxPrinted caps the rows a failure prints per engine.
+const maxPrinted = 40
+
 func formatRows(rows []row) string {
 	if len(rows) == 0 {
 		return "  (no rows)"
 	}
 	var b strings.Builder
-	for _, r := range rows {
+	for i, r := range rows {
+		if i == maxPrinted {
+			fmt.Fprintf(&b, "  ... %d more\n", len(rows)-i)
+			break
+		}
 		b.WriteString("  " + r.String() + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+func TestSameRows(t *testing.T) {
+	n := func(x float64) value { return value{num: x, kind: kindFloat} }
+	s := func(x string) value { return value{str: x, kind: kindString} }
+	null := value{null: true, kind: kindInt}
+	a := []row{{n(1), s("x")}, {n(0), null}, {n(2.5), s("")}}
+	b := []row{{n(2.5 + 1e-12), s("")}, {n(-0.0), null}, {n(1), s("x")}}
+	if !sameRows(a, b, false) {
+		t.Error("equal multisets (with -0 and rounding noise) compared unequal")
+	}
+	if sameRows(a, b, true) {
+		t.Error("differently ordered lists compared equal")
+	}
+	if sameRows(a, []row{{n(1), s("x")}, {n(0), s("")}, {n(2.5), s("")}}, false) {
+		t.Error("NULL compared equal to a string")
+	}
+	if sameRows(a, a[:2], false) {
+		t.Error("different row counts compared equal")
+	}
+	if sameRows([]row{{n(1)}}, []row{{n(1.001)}}, false) {
+		t.Error("1 and 1.001 compared equal")
+	}
 }

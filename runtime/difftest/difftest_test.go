@@ -35,15 +35,25 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 func TestDifferential(t *testing.T) {
 	r := rand.New(rand.NewPCG(*seed, 0x7467656e))
 	failures := 0
+	var st stats
 	for round := 0; round*queriesPerTable < *numQueries && failures < 5; round++ {
 		n := min(queriesPerTable, *numQueries-round*queriesPerTable)
-		failures += runRound(t, r, round, n)
+		failures += runRound(t, r, round, n, &st)
+	}
+	t.Logf("seed %d: %d queries (%d ordered), %d with rows, %d rows in all", *seed, st.queries, st.ordered, st.nonEmpty, st.rows)
+	// A generator that drifted into queries with empty results would make
+	// the comparison vacuous.
+	if st.queries >= 100 && st.nonEmpty < st.queries/2 {
+		t.Errorf("only %d of %d queries returned rows", st.nonEmpty, st.queries)
 	}
 }
 
+// stats summarise a run, to show the comparison is not vacuous.
+type stats struct{ queries, ordered, nonEmpty, rows int }
+
 // runRound loads one random table into both engines and runs n queries;
 // it returns how many failed.
-func runRound(t *testing.T, r *rand.Rand, round, n int) (failures int) {
+func runRound(t *testing.T, r *rand.Rand, round, n int, st *stats) (failures int) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	def := randomTable(r, "t")
@@ -79,7 +89,16 @@ func runRound(t *testing.T, r *rand.Rand, round, n int) (failures int) {
 	g := &gen{r: r, table: "t"}
 	for range n {
 		q := g.query()
-		if msg := check(s, db, q); msg != "" {
+		st.queries++
+		if q.ordered {
+			st.ordered++
+		}
+		rows, msg := check(s, db, q)
+		if rows > 0 {
+			st.nonEmpty++
+			st.rows += rows
+		}
+		if msg != "" {
 			t.Errorf("%s\nquery: %s\n%s", layout, q.sql, msg)
 			failures++
 		}
@@ -125,26 +144,27 @@ func loadSQLite(t *testing.T, def *sqllogictest.TableDef) *sql.DB {
 	return db
 }
 
-// check runs q on both engines and describes any difference.
-func check(s *runtime.Session, db *sql.DB, q query) string {
+// check runs q on both engines, returns SQLite's row count and describes
+// any difference.
+func check(s *runtime.Session, db *sql.DB, q query) (int, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	want, err := sqliteRows(ctx, db, q)
 	if err != nil {
-		return "SQLite failed (the generator made a query outside the common subset): " + err.Error()
+		return 0, "SQLite failed (the generator made a query outside the common subset): " + err.Error()
 	}
 	got, err := engineRows(ctx, s, q)
 	if err != nil {
-		return fmt.Sprintf("engine failed: %v\nSQLite:\n%s", err, formatRows(want))
+		return len(want), fmt.Sprintf("engine failed: %v\nSQLite:\n%s", err, formatRows(want))
 	}
 	if !sameRows(got, want, q.ordered) {
 		how := "as multisets"
 		if q.ordered {
 			how = "as ordered lists"
 		}
-		return fmt.Sprintf("results differ (%s)\nengine (%d rows):\n%s\nSQLite (%d rows):\n%s", how, len(got), formatRows(got), len(want), formatRows(want))
+		return len(want), fmt.Sprintf("results differ (%s)\nengine (%d rows):\n%s\nSQLite (%d rows):\n%s", how, len(got), formatRows(got), len(want), formatRows(want))
 	}
-	return ""
+	return len(want), ""
 }
 
 func engineRows(ctx context.Context, s *runtime.Session, q query) ([]row, error) {

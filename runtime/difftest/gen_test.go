@@ -238,8 +238,9 @@ func (g *gen) projection() query {
 			kinds = append(kinds, c.kind)
 		}
 	}
+	ordered := g.r.IntN(2) == 0
 	q := query{sql: "SELECT " + strings.Join(items, ", ") + " FROM " + g.table + g.where(), kinds: kinds}
-	if g.r.IntN(2) == 0 {
+	if ordered {
 		q.sql += g.orderBy(len(items))
 		q.ordered = true
 	}
@@ -284,13 +285,15 @@ func (g *gen) aggregate() query {
 			kinds = append(kinds, kindFloat)
 		}
 	}
+	having := len(groups) > 0 && g.r.IntN(3) == 0
+	ordered := len(groups) > 0 && g.r.IntN(2) == 0
 	q := query{sql: "SELECT " + strings.Join(items, ", ") + " FROM " + g.table + g.where(), kinds: kinds}
 	if len(groups) > 0 {
 		q.sql += " GROUP BY " + strings.Join(groups, ", ")
-		if g.r.IntN(3) == 0 {
+		if having {
 			q.sql += fmt.Sprintf(" HAVING count(*) %s %d", g.pick(">", "<=", "="), g.r.IntN(5))
 		}
-		if g.r.IntN(2) == 0 {
+		if ordered {
 			q.sql += g.orderBy(len(items))
 			q.ordered = true
 		}

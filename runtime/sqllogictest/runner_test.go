@@ -20,7 +20,6 @@ import (
 	"github.com/tpgen/tpgen/runtime/memtable"
 )
 
-
 var fileFilter = flag.String("slt.files", "", "regexp selecting the .slt files TestSQLLogic runs (default: all)")
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
