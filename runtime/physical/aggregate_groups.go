@@ -16,9 +16,10 @@ type grouper interface {
 	len() int
 }
 
-// newGrouper picks the fastest grouper for the key types: a hash map on
-// the integer value for one integer-like key, on the bytes for one string
-// or binary key, and on the encoded row otherwise.
+// newGrouper picks the fastest grouper for the key types: an
+// open-addressing table on the integer value for one integer-like key
+// (int64Table, about twice as fast as a Go map here), a Go map on the
+// bytes for one string or binary key, and on the encoded row otherwise.
 func newGrouper(types []arrow.DataType) grouper {
 	if len(types) == 0 {
 		return &globalGrouper{}
@@ -27,7 +28,7 @@ func newGrouper(types []arrow.DataType) grouper {
 		switch types[0].ID() {
 		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
 			arrow.DATE32, arrow.DATE64, arrow.TIME32, arrow.TIME64, arrow.TIMESTAMP, arrow.DURATION:
-			return &intGrouper{ids: map[int64]int32{}, null: -1}
+			return &intGrouper{ids: newInt64Table(), null: -1}
 		case arrow.STRING, arrow.BINARY, arrow.LARGE_STRING, arrow.LARGE_BINARY:
 			return &bytesGrouper{ids: map[string]int32{}, null: -1}
 		}
@@ -49,7 +50,7 @@ func (globalGrouper) len() int { return 1 }
 // intGrouper groups by one integer-like column. Values are widened to
 // int64 (unsigned ones bit for bit), which keeps equality.
 type intGrouper struct {
-	ids  map[int64]int32
+	ids  *int64Table
 	null int32
 	n    int32
 }
@@ -79,6 +80,34 @@ func (g *intGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int3
 
 func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
 	valid, off := validity(c.arr)
+	if valid == nil && c.sel == nil {
+		// The common case gets a loop without per-row branches on
+		// NULLs and selections.
+		ids = ids[:n]
+		vals = vals[:n]
+		for i, v := range vals {
+			id, added := g.ids.findOrInsert(int64(v), g.n)
+			if added {
+				g.n++
+				newRows = append(newRows, int32(i))
+			}
+			ids[i] = id
+		}
+		return newRows
+	}
+	if valid == nil {
+		sel := c.sel[:n]
+		ids = ids[:n]
+		for i, row := range sel {
+			id, added := g.ids.findOrInsert(int64(vals[row]), g.n)
+			if added {
+				g.n++
+				newRows = append(newRows, int32(i))
+			}
+			ids[i] = id
+		}
+		return newRows
+	}
 	for i := range n {
 		row := rowOf(c.sel, i)
 		if !validRow(valid, off, row) {
@@ -90,11 +119,8 @@ func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn,
 			ids[i] = g.null
 			continue
 		}
-		v := int64(vals[row])
-		id, ok := g.ids[v]
-		if !ok {
-			id = g.n
-			g.ids[v] = id
+		id, added := g.ids.findOrInsert(int64(vals[row]), g.n)
+		if added {
 			g.n++
 			newRows = append(newRows, int32(i))
 		}
@@ -136,7 +162,10 @@ func assignBytes[O int32 | int64](g *bytesGrouper, c keyColumn, n int, ids []int
 			continue
 		}
 		b := v.data[v.offs[row]:v.offs[row+1]]
-		// The string conversion in a map index does not allocate.
+		// The string conversion in a map index does not allocate. (An
+		// open-addressing table over a byte arena, like int64Table, was
+		// measured slower than the Go map here: see
+		// docs/benchmarks-physical.md.)
 		id, ok := g.ids[string(b)]
 		if !ok {
 			id = g.n

@@ -24,7 +24,9 @@ type fanIn struct {
 
 	started bool
 	cancel  context.CancelFunc
+	cctx    context.Context
 	ch      chan fanItem
+	next    atomic.Int64 // the next partition a worker claims
 	wg      sync.WaitGroup
 	state   sticky
 }
@@ -45,17 +47,16 @@ func (f *fanIn) start() {
 	n := f.input.Properties().Partitions
 	workers := min(f.task.Parallelism, n)
 	cctx, cancel := context.WithCancel(f.ctx)
-	f.cancel = cancel
+	f.cctx, f.cancel = cctx, cancel
 	// Two batches per worker keep every worker busy while the consumer
 	// works, without buffering more than that.
 	f.ch = make(chan fanItem, 2*max(workers, 1))
-	var next atomic.Int64
 	f.wg.Add(workers)
 	for range workers {
 		go func() {
 			defer f.wg.Done()
 			for {
-				p := int(next.Add(1) - 1)
+				p := int(f.next.Add(1) - 1)
 				if p >= n || !f.drain(cctx, p) {
 					return
 				}
@@ -133,6 +134,14 @@ func (f *fanIn) Next() (plan.Batch, error) {
 }
 
 // stop cancels the workers and waits for them, releasing what they sent.
+//
+// Partitions no worker claimed yet are then executed and closed at once,
+// under the cancelled context. Execute only builds a stream, so this costs
+// nothing, but it lets operators whose partitions share work (a
+// RepartitionExec's producers feed every output) learn that the query
+// stopped and finish synchronously: otherwise batches queued for outputs
+// nobody executed would be released by a goroutine after the caller
+// believes the query is over.
 func (f *fanIn) stop() {
 	if !f.started || f.cancel == nil {
 		return
@@ -142,6 +151,12 @@ func (f *fanIn) stop() {
 		it.b.Release()
 	}
 	f.cancel = nil
+	n := f.input.Properties().Partitions
+	for p := int(f.next.Load()); p < n; p++ {
+		if s, err := f.input.Execute(f.cctx, p, f.task); err == nil {
+			s.Close()
+		}
+	}
 }
 
 func (f *fanIn) Close() {

@@ -44,6 +44,9 @@ func NewProjection(input plan.ExecutionPlan, exprs []expr.Expr, names []string) 
 	return &ProjectionExec{input: input, exprs: exprs, names: names, evals: evals, schema: arrow.NewSchema(fields, nil)}, nil
 }
 
+// Exprs returns the projected expressions, in output order.
+func (p *ProjectionExec) Exprs() []expr.Expr { return p.exprs }
+
 // Name implements plan.ExecutionPlan.
 func (p *ProjectionExec) Name() string { return "ProjectionExec" }
 

@@ -22,8 +22,11 @@ import (
 // with a selection of the rows routed to that partition.
 //
 // All output partitions of one execution share the producers, which start
-// when the first output is read. Every output partition must be executed
-// (and read or closed), or the context cancelled, for the producers to end.
+// when the first output is read. The producers end once every output
+// partition has been executed and closed, or once the context is
+// cancelled; closing an output after the cancellation waits for them, so
+// that no goroutine still reads the input or holds batches after the
+// consumer's Close returns.
 type RepartitionExec struct {
 	input      plan.ExecutionPlan
 	keys       []expr.Expr
@@ -132,10 +135,16 @@ type repartitionRun struct {
 	task    *plan.TaskContext
 	dist    *distributor
 	taken   []bool
-	once    sync.Once
-	wg      sync.WaitGroup
-	watch   sync.WaitGroup
 	workers int
+
+	// mu orders starting the producers against stopping the run, so that
+	// a stop waits for every goroutine a start launched and no start
+	// launches any after a stop.
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	wg      sync.WaitGroup // producers
+	watch   sync.WaitGroup // the goroutine releasing queues on cancellation
 }
 
 var hashSeed = maphash.MakeSeed()
@@ -148,39 +157,43 @@ func (r *RepartitionExec) newRun(ctx context.Context, task *plan.TaskContext) *r
 }
 
 func (run *repartitionRun) start() {
-	run.once.Do(func() {
-		n := run.r.input.Properties().Partitions
-		var next atomic.Int64
-		run.wg.Add(run.workers)
-		for range run.workers {
-			go func() {
-				defer run.wg.Done()
-				defer run.dist.producerDone()
-				for {
-					p := int(next.Add(1) - 1)
-					if p >= n {
-						return
-					}
-					if err := run.produce(p); err != nil {
-						if run.ctx.Err() == nil {
-							run.dist.fail(err)
-							run.cancel()
-						}
-						return
-					}
-				}
-			}()
-		}
-		// Cancellation ends the producers; batches already queued for
-		// outputs nobody will read must still be released.
-		run.watch.Add(1)
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if run.started || run.stopped {
+		return
+	}
+	run.started = true
+	n := run.r.input.Properties().Partitions
+	var next atomic.Int64
+	run.wg.Add(run.workers)
+	for range run.workers {
 		go func() {
-			defer run.watch.Done()
-			<-run.ctx.Done()
-			run.wg.Wait()
-			run.dist.fail(context.Cause(run.ctx))
+			defer run.wg.Done()
+			defer run.dist.producerDone()
+			for {
+				p := int(next.Add(1) - 1)
+				if p >= n {
+					return
+				}
+				if err := run.produce(p); err != nil {
+					if run.ctx.Err() == nil {
+						run.dist.fail(err)
+						run.cancel()
+					}
+					return
+				}
+			}
 		}()
-	})
+	}
+	// Cancellation ends the producers; batches already queued for
+	// outputs nobody will read must still be released.
+	run.watch.Add(1)
+	go func() {
+		defer run.watch.Done()
+		<-run.ctx.Done()
+		run.wg.Wait()
+		run.dist.fail(context.Cause(run.ctx))
+	}()
 }
 
 // produce routes every batch of input partition p.
@@ -261,13 +274,25 @@ func (run *repartitionRun) route(b plan.Batch, enc *encodedRows) ([][]int32, err
 	return sels, nil
 }
 
-// closeOutput ends the run once every output is closed.
+// closeOutput closes one output. The run ends, and closeOutput waits for
+// its goroutines, once every output is closed or once the run's context
+// is cancelled: a consumer that stops early (a satisfied LIMIT, an error
+// elsewhere) cancels the context and closes only the outputs it executed,
+// and its Close must not return while producers still read the input or
+// hold batches, which the caller may release or reuse right after.
 func (run *repartitionRun) closeOutput(out int) {
-	if run.dist.closeOutput(out) {
-		run.cancel()
-		run.wg.Wait()
-		run.watch.Wait()
+	if !run.dist.closeOutput(out) && run.ctx.Err() == nil {
+		return
 	}
+	run.mu.Lock()
+	run.stopped = true
+	run.mu.Unlock()
+	run.cancel()
+	run.wg.Wait()
+	run.watch.Wait()
+	// Without producers (never started) nothing else wakes outputs still
+	// waiting in pop.
+	run.dist.fail(context.Cause(run.ctx))
 }
 
 type repartitionStream struct {

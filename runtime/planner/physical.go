@@ -31,6 +31,9 @@ type planned struct {
 	// capped is true when exec already stops after the rows a LIMIT
 	// directly above needs (a merge or top-N sort with fetch).
 	capped bool
+	// names are the output's user-visible names when a projection
+	// repeated one (see names.go).
+	names outputNames
 }
 
 func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
@@ -45,11 +48,14 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		if err != nil {
 			return planned{}, err
 		}
+		if err := checkRefs(in.names, "filter", n.Predicate); err != nil {
+			return planned{}, err
+		}
 		f, err := physical.NewFilter(in.exec, n.Predicate)
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: f, ordering: in.ordering}, nil
+		return planned{exec: f, ordering: in.ordering, names: in.names}, nil
 	case *logical.Projection:
 		return pp.projection(n)
 	case *logical.Aggregate:
@@ -114,27 +120,42 @@ func (pp *physicalPlanner) projection(n *logical.Projection) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	if isIdentity(n, in.exec) {
-		return in, nil
-	}
-	p, err := physical.NewProjection(in.exec, n.Exprs, n.Names)
+	exprs, err := resolveProjection(in.names, schemaNames(in.exec), n.Exprs)
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: p, ordering: projectOrdering(in.ordering, n.Exprs, n.Names)}, nil
+	names := internalNames(n.Names)
+	visible := namesOfProjection(exprs, n.Names, names)
+	if isIdentity(exprs, names, in.exec) {
+		return planned{exec: in.exec, ordering: in.ordering, names: visible}, nil
+	}
+	p, err := physical.NewProjection(in.exec, exprs, names)
+	if err != nil {
+		return planned{}, err
+	}
+	return planned{exec: p, ordering: projectOrdering(in.ordering, exprs, names), names: visible}, nil
+}
+
+func schemaNames(p plan.ExecutionPlan) []string {
+	s := p.Schema()
+	out := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		out[i] = f.Name
+	}
+	return out
 }
 
 // isIdentity reports whether the projection outputs its input unchanged
 // (SELECT * often compiles to one), so no operator is needed.
-func isIdentity(n *logical.Projection, in plan.ExecutionPlan) bool {
+func isIdentity(exprs []expr.Expr, names []string, in plan.ExecutionPlan) bool {
 	s := in.Schema()
-	if len(n.Exprs) != s.NumFields() {
+	if len(exprs) != s.NumFields() {
 		return false
 	}
-	for i, e := range n.Exprs {
+	for i, e := range exprs {
 		c, ok := e.(*expr.Column)
 		f := s.Field(i)
-		if !ok || c.Name != f.Name || n.Names[i] != f.Name {
+		if !ok || c.Name != f.Name || names[i] != f.Name {
 			return false
 		}
 	}
@@ -148,6 +169,14 @@ func (pp *physicalPlanner) aggregate(n *logical.Aggregate) (planned, error) {
 	}
 	if in.exec.Properties().Unbounded {
 		return planned{}, fmt.Errorf("cannot aggregate an unbounded input (%s)", in.exec.Name())
+	}
+	if err := checkRefs(in.names, "GROUP BY", n.GroupBy...); err != nil {
+		return planned{}, err
+	}
+	for _, a := range n.Aggs {
+		if err := checkRefs(in.names, a.String(), a); err != nil {
+			return planned{}, err
+		}
 	}
 	aggs := make([]physical.AggregateExpr, len(n.Aggs))
 	for i, a := range n.Aggs {
@@ -170,19 +199,22 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	}
 	keys := make([]physical.SortExpr, len(n.Keys))
 	for i, k := range n.Keys {
+		if err := checkRefs(in.names, "ORDER BY", k.Expr); err != nil {
+			return planned{}, err
+		}
 		keys[i] = physical.SortExpr{Expr: k.Expr, Descending: k.Descending, NullsFirst: k.NullsFirst}
 	}
 	ordering := sortOrdering(n.Keys)
 	single := in.exec.Properties().Partitions == 1
 	if orderingSatisfies(in.ordering, n.Keys) {
 		if single {
-			return planned{exec: in.exec, ordering: in.ordering}, nil
+			return in, nil
 		}
 		m, err := physical.NewSortPreservingMerge(in.exec, keys, fetch)
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: m, ordering: ordering, capped: fetch >= 0}, nil
+		return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
 	}
 	if in.exec.Properties().Unbounded {
 		return planned{}, fmt.Errorf("cannot sort an unbounded input (%s)", in.exec.Name())
@@ -192,7 +224,7 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: s, ordering: ordering, capped: fetch >= 0}, nil
+		return planned{exec: s, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
 	}
 	s, err := physical.NewSort(in.exec, keys, fetch, true)
 	if err != nil {
@@ -202,7 +234,7 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: m, ordering: ordering, capped: fetch >= 0}, nil
+	return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
 }
 
 func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {
@@ -243,7 +275,7 @@ func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: l, ordering: ordering, capped: true}, nil
+	return planned{exec: l, ordering: ordering, capped: true, names: in.names}, nil
 }
 
 func sameNames(want []arrow.Field, got *arrow.Schema) bool {

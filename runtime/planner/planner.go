@@ -54,10 +54,14 @@ func Plan(ctx context.Context, lp logical.Plan, opts Options) (plan.ExecutionPla
 	if err != nil {
 		return nil, err
 	}
-	if out.exec.Properties().Partitions != 1 {
-		return physical.NewCoalescePartitions(out.exec), nil
+	root, err := restoreNames(out)
+	if err != nil {
+		return nil, err
 	}
-	return out.exec, nil
+	if root.Properties().Partitions != 1 {
+		return physical.NewCoalescePartitions(root), nil
+	}
+	return root, nil
 }
 
 // Optimize applies the logical rewrite rules in order: filter pushdown
