@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -246,8 +247,11 @@ func (s *stream) checkKeys(b plan.Batch, rows []int32) error {
 	for j, r := range rows {
 		sb.Reset()
 		for _, c := range s.keys {
-			sb.WriteString(expr.ScalarAt(b.Record.Column(c), int(r)).String())
-			sb.WriteByte(0)
+			// Length-prefixed, so no value can run into the next one.
+			v := expr.ScalarAt(b.Record.Column(c), int(r)).String()
+			sb.WriteString(strconv.Itoa(len(v)))
+			sb.WriteByte(':')
+			sb.WriteString(v)
 		}
 		encoded[j] = sb.String()
 	}
