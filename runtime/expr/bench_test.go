@@ -53,39 +53,9 @@ func BenchmarkSelectGt(b *testing.B) {
 	}
 }
 
-func BenchmarkEvalGt(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	c, err := Compile(xGt500(), rec.Schema())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		arr.Release()
-	}
-}
+func BenchmarkEvalGt(b *testing.B) { benchEval(b, xGt500()) }
 
-func BenchmarkArrowComputeGreater(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	ctx := context.Background()
-	lit := compute.NewDatum(int64(500))
-	col := compute.NewDatum(rec.Column(0))
-	defer col.Release()
-	b.ReportAllocs()
-	for b.Loop() {
-		out, err := compute.CallFunction(ctx, "greater", nil, col, lit)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
-	}
-}
+func BenchmarkArrowComputeGreater(b *testing.B) { benchCallFunction(b, "greater", 500) }
 
 // BenchmarkHandLoopSelect is the floor: the loop a person would write for
 // this one query, with the same output (a selection vector).
@@ -177,74 +147,34 @@ func BenchmarkSelectAnd(b *testing.B) {
 }
 
 func BenchmarkEvalAddConst(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	c, err := Compile(bin(OpAdd, col("x", tI64), lt(tI64, int64(1))), rec.Schema())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		arr.Release()
-	}
+	benchEval(b, bin(OpAdd, col("x", tI64), lt(tI64, int64(1))))
 }
 
-func BenchmarkArrowComputeAdd(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	ctx := context.Background()
-	lit := compute.NewDatum(int64(1))
-	col := compute.NewDatum(rec.Column(0))
-	defer col.Release()
-	b.ReportAllocs()
-	for b.Loop() {
-		out, err := compute.CallFunction(ctx, "add", nil, col, lit)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
-	}
-}
+func BenchmarkArrowComputeAdd(b *testing.B) { benchCallFunction(b, "add", 1) }
 
-func BenchmarkEvalCastToFloat64(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	c, err := Compile(&Cast{E: col("x", tI64), To: tF64}, rec.Schema())
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		arr, err := c.Eval(memory.DefaultAllocator, rec, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		arr.Release()
-	}
-}
+func BenchmarkEvalCastToFloat64(b *testing.B) { benchEval(b, &Cast{E: col("x", tI64), To: tF64}) }
 
 func BenchmarkArrowComputeCastToFloat64(b *testing.B) {
-	rec := benchBatch(b)
-	defer rec.Release()
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		out, err := compute.CastArray(ctx, rec.Column(0), compute.SafeCastOptions(tF64))
-		if err != nil {
-			b.Fatal(err)
-		}
-		out.Release()
-	}
+	benchCompute(b, func(ctx context.Context, x arrow.Array) (compute.Datum, error) {
+		out, err := compute.CastArray(ctx, x, compute.SafeCastOptions(tF64))
+		return compute.NewDatumWithoutOwning(out), err
+	})
 }
 
-func BenchmarkEvalCastToInt32(b *testing.B) {
+func BenchmarkEvalCastToInt32(b *testing.B) { benchEval(b, &Cast{E: col("x", tI64), To: tI32}) }
+
+func BenchmarkArrowComputeCastToInt32(b *testing.B) {
+	benchCompute(b, func(ctx context.Context, x arrow.Array) (compute.Datum, error) {
+		out, err := compute.CastArray(ctx, x, compute.SafeCastOptions(tI32))
+		return compute.NewDatumWithoutOwning(out), err
+	})
+}
+
+// benchEval measures Compiled.Eval of e over the benchmark batch.
+func benchEval(b *testing.B, e Expr) {
 	rec := benchBatch(b)
 	defer rec.Release()
-	c, err := Compile(&Cast{E: col("x", tI64), To: tI32}, rec.Schema())
+	c, err := Compile(e, rec.Schema())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -258,16 +188,28 @@ func BenchmarkEvalCastToInt32(b *testing.B) {
 	}
 }
 
-func BenchmarkArrowComputeCastToInt32(b *testing.B) {
+// benchCompute measures an arrow-go compute call over the benchmark batch's
+// column, as the baseline for benchEval.
+func benchCompute(b *testing.B, call func(ctx context.Context, x arrow.Array) (compute.Datum, error)) {
 	rec := benchBatch(b)
 	defer rec.Release()
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		out, err := compute.CastArray(ctx, rec.Column(0), compute.SafeCastOptions(tI32))
+		out, err := call(ctx, rec.Column(0))
 		if err != nil {
 			b.Fatal(err)
 		}
 		out.Release()
 	}
+}
+
+// benchCallFunction measures the arrow-go compute function fn applied to
+// the benchmark column and an int64 literal.
+func benchCallFunction(b *testing.B, fn string, literal int64) {
+	lit := compute.NewDatum(literal)
+	benchCompute(b, func(ctx context.Context, x arrow.Array) (compute.Datum, error) {
+		col := compute.NewDatumWithoutOwning(x)
+		return compute.CallFunction(ctx, fn, nil, col, lit)
+	})
 }
