@@ -14,8 +14,10 @@ import (
 // literals, ready for the planner. Each argument is converted to its
 // parameter's inferred type with CAST semantics; accepted Go values are
 // int, int8..int64, uint, uint8..uint64, float32, float64, string, bool,
-// time.Time, []byte, nil (NULL) and expr.Scalar. The Statement is not
-// modified, so concurrent Binds are safe.
+// time.Time, time.Duration, []byte, nil (NULL) and expr.Scalar.
+// Constant sub-expressions the values complete (`x > $1 + 1`) are folded
+// as at Prepare. The Statement is not modified, so concurrent Binds are
+// safe.
 func (s *Statement) Bind(args ...any) (logical.Plan, error) {
 	if len(args) != len(s.Params) {
 		return nil, newError(s.SQL, 0, "statement has %d parameters, got %d arguments", len(s.Params), len(args))
@@ -36,14 +38,35 @@ func (s *Statement) Bind(args ...any) (logical.Plan, error) {
 
 func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar) (logical.Plan, error) {
 	sub := func(e expr.Expr) (expr.Expr, error) {
-		return mapExpr(e, func(x expr.Expr) (expr.Expr, error) {
+		from := map[expr.Expr]int{} // the literal standing for each $n
+		m, err := mapExpr(e, func(x expr.Expr) (expr.Expr, error) {
 			if p, ok := x.(*expr.Param); ok {
 				if p.Index < 1 || p.Index > len(values) {
 					return nil, fmt.Errorf("parameter $%d has no value", p.Index)
 				}
-				return &expr.Literal{Value: values[p.Index-1]}, nil
+				lit := &expr.Literal{Value: values[p.Index-1]}
+				from[lit] = p.Index
+				return lit, nil
 			}
 			return x, nil
+		})
+		if err != nil || len(from) == 0 {
+			return m, err
+		}
+		return foldConstants(m, func(node expr.Expr, err error) error {
+			// Report the error at the first parameter it involves.
+			first := 0
+			expr.Walk(node, func(x expr.Expr) bool {
+				if n, ok := from[x]; ok && (first == 0 || n < first) {
+					first = n
+				}
+				return true
+			})
+			pos := 0
+			if first > 0 {
+				pos = s.paramPos[first-1]
+			}
+			return newError(s.SQL, pos, "%v", err)
 		})
 	}
 	subAll := func(es []expr.Expr) ([]expr.Expr, error) {
@@ -171,6 +194,16 @@ func toScalar(a any, t arrow.DataType) (expr.Scalar, error) {
 		s = expr.Bytes(v)
 	case time.Time:
 		return timeScalar(v, t)
+	case time.Duration:
+		dt, ok := t.(*arrow.DurationType)
+		if !ok {
+			return expr.Scalar{}, fmt.Errorf("cannot use time.Duration as %s", typeName(t))
+		}
+		per := time.Duration(dt.Unit.Multiplier())
+		if v%per != 0 {
+			return expr.Scalar{}, fmt.Errorf("%s is not a whole number of %s", v, unitName(dt.Unit))
+		}
+		return expr.Duration(dt, int64(v/per)), nil
 	default:
 		return expr.Scalar{}, fmt.Errorf("unsupported argument type %T", a)
 	}

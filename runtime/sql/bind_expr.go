@@ -20,12 +20,29 @@ const maxParams = 65535
 // of nested parentheses; the parser has its own, larger, limit.
 const maxExprDepth = 1000
 
-// bindExpr resolves one expression of the parse tree.
+// bindExpr resolves one expression of the parse tree, folding its
+// constant parts.
 func (b *binder) bindExpr(n *pg.Node) (bound, error) {
-	return b.bindDepth(n, 0)
+	x, err := b.bindDepth(n, 0)
+	if err != nil {
+		return bound{}, err
+	}
+	return b.foldBound(x)
 }
 
+// bindDepth binds n without folding it as a whole, remembering where each
+// bound node was written (for errors raised while folding it later).
 func (b *binder) bindDepth(n *pg.Node, depth int) (bound, error) {
+	x, err := b.bindNode(n, depth)
+	if err == nil && x.e != nil {
+		if _, seen := b.exprPos[x.e]; !seen {
+			b.exprPos[x.e] = x.pos
+		}
+	}
+	return x, err
+}
+
+func (b *binder) bindNode(n *pg.Node, depth int) (bound, error) {
 	if n == nil || n.Node == nil {
 		return bound{}, b.errorf(0, "missing expression")
 	}
@@ -226,6 +243,21 @@ func (b *binder) bindCast(c *pg.TypeCast, depth int) (bound, error) {
 	if pos < 0 {
 		pos = x.pos
 	}
+	if isDuration(to) && isStringLiteral(x) {
+		// INTERVAL '1 hour', '90 minutes'::interval, CAST('...' AS INTERVAL).
+		mods, err := b.typmods(c.TypeName)
+		if err != nil {
+			return bound{}, err
+		}
+		spec, err := intervalSpecOf(mods)
+		if err != nil {
+			return bound{}, b.errorf(int(c.TypeName.Location), "%v", err)
+		}
+		return b.intervalLiteral(x, spec)
+	}
+	if x.soft == concrete && isString(x.typ()) && isDuration(to) {
+		return bound{}, b.errorf(pos, "cannot cast type %s to interval: only text constants are read as intervals", typeName(x.typ()))
+	}
 	if x.soft == concrete && !canCast(x.typ(), to) {
 		return bound{}, b.errorf(pos, "cannot cast type %s to %s", typeName(x.typ()), typeName(to))
 	}
@@ -234,7 +266,33 @@ func (b *binder) bindCast(c *pg.TypeCast, depth int) (bound, error) {
 		return bound{}, err
 	}
 	_, isLit := e.(*expr.Literal)
+	if _, isCast := e.(*expr.Cast); isCast {
+		b.exprPos[e] = pos // an error folding the cast is the cast's
+	}
 	return bound{e: e, pos: x.pos, lit: isLit && x.lit}, nil
+}
+
+// isStringLiteral reports whether x is a quoted literal, of unknown type
+// or already text.
+func isStringLiteral(x bound) bool {
+	lit, ok := x.e.(*expr.Literal)
+	return ok && x.lit && !lit.Value.Null && isString(lit.Value.Type)
+}
+
+// intervalLiteral reads a quoted literal as PostgreSQL interval text and
+// returns it as a duration literal (see interval.go).
+func (b *binder) intervalLiteral(x bound, spec intervalSpec) (bound, error) {
+	text, _ := x.e.(*expr.Literal).Value.Value.(string)
+	ns, err := parseInterval(text, spec)
+	if err != nil {
+		return bound{}, b.errorf(x.pos, "%v", err)
+	}
+	t := intervalLiteralType(ns, spec)
+	v, err := durationValue(ns, t, false)
+	if err != nil {
+		return bound{}, b.errorf(x.pos, "%v", err)
+	}
+	return bound{e: &expr.Literal{Value: expr.Duration(t, v)}, pos: x.pos, lit: true}, nil
 }
 
 var comparisonOps = map[string]expr.Op{
@@ -290,7 +348,7 @@ func (b *binder) bindUnary(op string, a *pg.A_Expr, depth int) (bound, error) {
 	if err != nil {
 		return bound{}, err
 	}
-	if x.soft != concrete || !isNumeric(x.typ()) || (op == "-" && isUnsigned(x.typ())) {
+	if x.soft != concrete || !(isNumeric(x.typ()) || isDuration(x.typ())) || (op == "-" && isUnsigned(x.typ())) {
 		return bound{}, b.errorf(pos, "operator does not exist: %s %s", op, x.describe())
 	}
 	if op == "+" {
@@ -344,6 +402,9 @@ func (b *binder) bindBinary(op string, a *pg.A_Expr, depth int) (bound, error) {
 	if sym == "!=" {
 		sym = "<>"
 	}
+	if isArith && (isTimeLike(l) || isTimeLike(r)) {
+		return b.bindTemporalArith(arOp, sym, pos, l, r)
+	}
 	if isArith {
 		for _, x := range []bound{l, r} {
 			if x.soft == concrete && !isNumeric(x.typ()) {
@@ -389,7 +450,11 @@ func (b *binder) bindIn(a *pg.A_Expr, negated bool, depth int) (bound, error) {
 	if err != nil {
 		return bound{}, err
 	}
-	if t.ID() != arrow.NULL && !orderable(t) {
+	if t.ID() == arrow.NULL {
+		// Only NULLs: the answer is NULL (the kernels compare no NULL type).
+		return bound{e: &expr.Literal{Value: expr.Null(arrow.FixedWidthTypes.Boolean)}, pos: pos, lit: true}, nil
+	}
+	if !orderable(t) {
 		return bound{}, b.errorf(pos, "IN is not supported for type %s", typeName(t))
 	}
 	return bound{e: &expr.InList{E: es[0], List: es[1:], Negated: negated}, pos: pos}, nil
@@ -417,7 +482,10 @@ func (b *binder) bindBetween(a *pg.A_Expr, negated bool, depth int) (bound, erro
 	if err != nil {
 		return bound{}, err
 	}
-	if t.ID() != arrow.NULL && !orderable(t) {
+	if t.ID() == arrow.NULL {
+		return bound{e: &expr.Literal{Value: expr.Null(arrow.FixedWidthTypes.Boolean)}, pos: pos, lit: true}, nil
+	}
+	if !orderable(t) {
 		return bound{}, b.errorf(pos, "BETWEEN is not supported for type %s", typeName(t))
 	}
 	return bound{e: &expr.Between{E: es[0], Low: es[1], High: es[2], Negated: negated}, pos: pos}, nil

@@ -111,6 +111,7 @@ func (b *binder) argTypes(args []*pg.Node, depth int) string {
 	scratch.params = map[int]arrow.DataType{}
 	scratch.paramPos = map[int]int{}
 	scratch.colPos = map[*expr.Column]int{}
+	scratch.exprPos = map[expr.Expr]int{}
 	scratch.aggAllowed = true
 	scratch.inAgg = false
 	descs := make([]string, len(args))

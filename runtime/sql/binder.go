@@ -19,6 +19,7 @@ type binder struct {
 	params   map[int]arrow.DataType // inferred type of $n
 	paramPos map[int]int            // first occurrence of $n
 	colPos   map[*expr.Column]int   // where each bound column reference was written
+	exprPos  map[expr.Expr]int      // where each bound expression was written
 
 	clause     string // the clause being bound, for messages ("WHERE", "GROUP BY", ...)
 	aggAllowed bool
@@ -32,6 +33,7 @@ func newBinder(sql string) *binder {
 		params:   map[int]arrow.DataType{},
 		paramPos: map[int]int{},
 		colPos:   map[*expr.Column]int{},
+		exprPos:  map[expr.Expr]int{},
 	}
 }
 
@@ -137,6 +139,30 @@ func (b *binder) finish(x bound) (expr.Expr, error) {
 // common type.
 func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.DataType, error) {
 	var t arrow.DataType
+	_, arith := arithmeticOps[op]
+	for _, x := range xs {
+		if x.soft == concrete && isDuration(x.typ()) {
+			// A quoted literal meeting an interval is interval text.
+			for i := range xs {
+				if xs[i].soft == unknownString {
+					var err error
+					if xs[i], err = b.intervalLiteral(xs[i], defaultIntervalSpec); err != nil {
+						return nil, nil, err
+					}
+				}
+			}
+			break
+		}
+	}
+	if !allConstant(xs) {
+		// `x > 1 + 2` compares x with the literal 3, cast to x's type.
+		for i := range xs {
+			var err error
+			if xs[i], err = b.foldBound(xs[i]); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
 	mismatch := func() error {
 		for _, x := range xs {
 			if p, ok := x.e.(*expr.Param); ok {
@@ -185,7 +211,9 @@ func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.Data
 			t = x.typ()
 			continue
 		}
-		if losslessTo(x.e.(*expr.Literal).Value, t) {
+		if losslessTo(x.e.(*expr.Literal).Value, t) && !(arith && isInteger(t) && !isInteger(x.typ())) {
+			// In arithmetic the type is the operation: user_id / 2.0
+			// divides exactly, so 2.0 never narrows to an integer.
 			continue
 		}
 		ct, ok := commonType(t, x.typ())
@@ -220,6 +248,17 @@ func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.Data
 	return out, t, nil
 }
 
+// allConstant reports whether no operand reads a column, parameter or
+// aggregate (such an expression is folded as a whole later).
+func allConstant(xs []bound) bool {
+	for _, x := range xs {
+		if x.soft == untypedParam || (x.e != nil && !isConstant(x.e)) {
+			return false
+		}
+	}
+	return true
+}
+
 // losslessTo reports whether the literal v converts to type t and back
 // unchanged, so casting it (rather than the column) keeps the comparison's
 // meaning.
@@ -250,6 +289,8 @@ func canCast(from, to arrow.DataType) bool {
 		return isTemporal(to) || isString(to)
 	case isBinary(from):
 		return isBinary(to)
+	case isDuration(from):
+		return isDuration(to)
 	}
 	return false
 }

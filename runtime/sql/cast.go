@@ -14,7 +14,25 @@ import (
 // into typed literals that domain analysis and pushdown understand. It is
 // expr.CastScalar, the same conversion the CAST kernel applies at run
 // time, so a folded literal equals what evaluating the cast would give.
+//
+// Text converts to a duration as PostgreSQL interval text ('1 hour',
+// '90 minutes'), which must be a whole number of the duration's unit: the
+// binder types interval literals itself (see parseInterval), so this path
+// serves parameters and values already typed by their context, where
+// rounding would change a comparison's meaning.
 func castScalar(s expr.Scalar, to arrow.DataType) (expr.Scalar, error) {
+	if dt, ok := to.(*arrow.DurationType); ok && !s.Null && s.Type != nil && isString(s.Type) {
+		text, _ := s.Value.(string)
+		ns, err := parseInterval(text, defaultIntervalSpec)
+		if err != nil {
+			return expr.Scalar{}, err
+		}
+		v, err := durationValue(ns, dt, true)
+		if err != nil {
+			return expr.Scalar{}, err
+		}
+		return expr.Duration(dt, v), nil
+	}
 	return expr.CastScalar(s, to)
 }
 

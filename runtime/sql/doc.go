@@ -14,9 +14,11 @@
 // ALL, or $n), count/sum/min/max/avg (with DISTINCT), comparisons, AND/OR/NOT,
 // [NOT] IN, [NOT] BETWEEN, [NOT] [I]LIKE, IS [NOT] NULL, IS [NOT]
 // TRUE/FALSE/UNKNOWN, + - * / % and unary minus, CAST and ::, typed
-// literals (DATE '...', TIMESTAMP '...', TIMESTAMPTZ '...'), and
-// EXPLAIN [ANALYZE]. Everything else is an *Error naming the construct and
-// its position.
+// literals (DATE '...', TIMESTAMP '...', TIMESTAMPTZ '...', INTERVAL
+// '...' of fixed length, as a DURATION), interval ± interval, constant
+// date/timestamp ± interval and date ± integer, and EXPLAIN [ANALYZE].
+// Constant sub-expressions are folded at bind time. Everything else is an
+// *Error naming the construct and its position.
 //
 // Typing follows PostgreSQL where tpgen's types allow, with these
 // simplifications:
@@ -25,7 +27,8 @@
 //     operand's type when that loses nothing, so `int32_col = 5` compares
 //     int32 values and `col op literal` reaches the provider unchanged;
 //   - a quoted literal takes its type from the other operand
-//     (`ts >= '2026-01-01'` is folded to a TIMESTAMP literal at bind time);
+//     (`ts >= '2026-01-01'` is folded to a TIMESTAMP literal at bind time,
+//     `du > '1 hour'` to a duration literal of du's unit);
 //   - operands of different types widen to a common one (wider integer,
 //     float64 for int/float mixes, decimal for int/decimal, the finer
 //     timestamp unit, timestamp for date/timestamp) with Cast nodes;

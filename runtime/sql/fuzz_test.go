@@ -76,4 +76,9 @@ var fuzzSeeds = []string{
 	"SELECT * FROM events\nWHERE regoin = 'x'",
 	"\x00",
 	"SELECT \xff FROM events",
+	"SELECT * FROM types WHERE dur > '1 hour' AND dur < INTERVAL '2 days 3 hours' OR dur = '1.5 s'::interval",
+	"SELECT INTERVAL '1' HOUR, INTERVAL(3) '1.2345 s', INTERVAL '1:30' MINUTE TO SECOND, INTERVAL 'PT1H' FROM types",
+	"SELECT * FROM events WHERE ts > TIMESTAMP '2026-01-01' - INTERVAL '7 days' AND day < DATE '2026-01-01' + 7",
+	"SELECT * FROM events WHERE user_id > 1 + 2 * 3 AND amount < 10 / (5 - 5)",
+	"SELECT dur - $1, dur + $2 FROM types WHERE dur IN ($3, '1 min')",
 }

@@ -35,7 +35,7 @@ func (b *binder) bindTargets(targets []*pg.Node, stmtPos int) ([]item, error) {
 			items = append(items, star...)
 			continue
 		}
-		x, err := b.bindExpr(rt.Val)
+		x, err := b.bindDepth(rt.Val, 0)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,11 @@ func (b *binder) bindTargets(targets []*pg.Node, stmtPos int) ([]item, error) {
 		}
 		name := rt.Name
 		if name == "" {
+			// Named as written: SELECT 1 + 2 is "1 + 2", not "3".
 			name = defaultName(e)
+		}
+		if e, err = b.fold(e); err != nil {
+			return nil, err
 		}
 		items = append(items, item{e: e, name: name, pos: pos})
 	}

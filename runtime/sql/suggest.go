@@ -1,10 +1,24 @@
 package sql
 
+import "strings"
+
 // suggest returns `; did you mean "x"?` for the candidate nearest to name,
 // or "" when none is close enough to be a plausible typo.
 func suggest(name string, candidates []string) string {
 	best, bestDist := "", -1
 	limit := max(1, len([]rune(name))/3)
+	for _, c := range candidates {
+		if strings.EqualFold(name, c) {
+			// "ID" for id: a quoted name in the wrong case is the
+			// likeliest slip of all, however many letters differ.
+			if d := editDistance(name, c); bestDist < 0 || d < bestDist {
+				best, bestDist = c, d
+			}
+		}
+	}
+	if bestDist >= 0 {
+		return "; did you mean " + quote(best) + "?"
+	}
 	for _, c := range candidates {
 		d := editDistance(name, c)
 		if d <= limit && (bestDist < 0 || d < bestDist) {

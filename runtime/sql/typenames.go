@@ -64,16 +64,11 @@ func (b *binder) resolveType(tn *pg.TypeName) (arrow.DataType, error) {
 			return nil, b.errorf(int(tn.Location), "type %s takes at most one modifier", names[0])
 		}
 		if len(mods) == 1 {
-			switch p := mods[0]; {
-			case p == 0:
-				unit = arrow.Second
-			case p >= 1 && p <= 3:
-				unit = arrow.Millisecond
-			case p >= 4 && p <= 6:
-				unit = arrow.Microsecond
-			default:
+			p := mods[0]
+			if p < 0 || p > 6 {
 				return nil, b.errorf(int(tn.Location), "%s(%d) precision must be between 0 and 6", names[0], p)
 			}
+			unit = precisionUnit(p)
 		}
 		tz := ""
 		if names[0] == "timestamptz" {
@@ -99,7 +94,15 @@ func (b *binder) resolveType(tn *pg.TypeName) (arrow.DataType, error) {
 		}
 		return nil, b.errorf(int(tn.Location), "type numeric takes at most two modifiers")
 	case "interval":
-		return nil, b.errorf(int(tn.Location), "type interval is not supported")
+		spec, err := intervalSpecOf(mods)
+		if err != nil {
+			return nil, b.errorf(int(tn.Location), "%v", err)
+		}
+		unit := arrow.Microsecond
+		if spec.precision >= 0 {
+			unit = precisionUnit(int64(spec.precision))
+		}
+		return &arrow.DurationType{Unit: unit}, nil
 	}
 	return nil, b.errorf(int(tn.Location), "type %s is not supported", quote(spelled))
 }

@@ -49,11 +49,16 @@ func isTemporal(t arrow.DataType) bool {
 	return t.ID() == arrow.DATE32 || t.ID() == arrow.TIMESTAMP
 }
 
+func isDuration(t arrow.DataType) bool { return t != nil && t.ID() == arrow.DURATION }
+
 // typeName spells a type as the front end's messages do: PostgreSQL's
 // lower-case names where one exists (varchar, bigint, date, ...).
 func typeName(t arrow.DataType) string {
 	if t == nil || t.ID() == arrow.NULL {
 		return "unknown"
+	}
+	if t.ID() == arrow.DURATION {
+		return "interval"
 	}
 	if ts, ok := t.(*arrow.TimestampType); ok {
 		if ts.TimeZone != "" {
@@ -132,6 +137,8 @@ func commonType(a, b arrow.DataType) (arrow.DataType, bool) {
 		return arrow.BinaryTypes.Binary, true
 	case isTemporal(a) && isTemporal(b):
 		return commonTemporal(a, b), true
+	case isDuration(a) && isDuration(b):
+		return &arrow.DurationType{Unit: max(a.(*arrow.DurationType).Unit, b.(*arrow.DurationType).Unit)}, true
 	}
 	return nil, false
 }
@@ -191,5 +198,5 @@ func sumType(t arrow.DataType) (arrow.DataType, bool) {
 // orderable reports whether values of t can be compared with < (for
 // min/max and ORDER BY).
 func orderable(t arrow.DataType) bool {
-	return isNumeric(t) || isString(t) || isBinary(t) || isTemporal(t) || isBool(t) || t.ID() == arrow.DURATION
+	return isNumeric(t) || isString(t) || isBinary(t) || isTemporal(t) || isBool(t) || isDuration(t)
 }
