@@ -27,7 +27,14 @@ func (g *gen) rowType(f *jen.File) {
 	if g.spec.Doc != "" {
 		doc += " " + strings.TrimSpace(g.spec.Doc)
 	}
-	f.Add(comment(doc + " A Source appends rows with Writer.Append; NULLs of nullable columns are a source.Null without Valid."))
+	doc += " A Source appends rows with Writer.Append."
+	for _, c := range g.cols {
+		if c.Nullable {
+			doc += " A nullable column is a source.Null: source.Some(v) is a value, the zero value is NULL."
+			break
+		}
+	}
+	f.Add(comment(doc))
 	fields := make([]jen.Code, len(g.cols))
 	for i, c := range g.cols {
 		note := c.Name + ": " + typeNote(c)
@@ -78,9 +85,11 @@ func (g *gen) partitionType(f *jen.File) {
 	switch p.Kind {
 	case spec.PartitionKey:
 		fields = append(fields,
-			comment("Key holds the partition's values of the key columns ("+strings.Join(p.Key, ", ")+
-				"): every row with these values is in this partition, and in no other."),
-			jen.Id("Key").Id("Key"))
+			comment("Key, when set, holds the partition's values of the key columns ("+strings.Join(p.Key, ", ")+
+				"): every row of the partition has them, and no other partition holds rows with them, so "+
+				"the table skips the partition when the filters rule the key out. Leave it nil when the "+
+				"partition holds several key values (a hash shard); it is then never skipped by key."),
+			jen.Id("Key").Op("*").Id("Key"))
 	case spec.PartitionRange:
 		c := g.col(p.RangeColumn)
 		fields = append(fields,
@@ -110,7 +119,7 @@ func (g *gen) partitionType(f *jen.File) {
 			c := g.col(k)
 			keys = append(keys, jen.Id(c.field).Add(g.fieldType(c)))
 		}
-		f.Comment("Key is a partition's value of each key column.")
+		f.Comment("Key is the value of each key column shared by all rows of a partition.")
 		f.Type().Id("Key").Struct(keys...)
 	}
 	if len(g.spec.Pushdown.Filters) > 0 {
@@ -135,13 +144,16 @@ func (g *gen) scanTypes(f *jen.File) {
 	if !g.spec.Pushdown.Projection {
 		colDoc = "Columns lists every column: the spec does not push projection down."
 	}
+	filtersDoc := "Filters holds the domain of each column the source takes filters on."
+	if len(g.spec.Pushdown.Filters) == 0 {
+		filtersDoc = "Filters is empty: the spec pushes no filters."
+	}
 	f.Add(comment(fmt.Sprintf("Scan is what one query needs from the %s table. Partitions and Read receive "+
 		"it; it is read-only.", g.spec.Table)))
 	f.Type().Id("Scan").Struct(
 		comment(colDoc), jen.Id("Columns").Index().String(),
 		comment(limitDoc), jen.Id("Limit").Int(),
-		comment("Filters holds the domain of each column the source takes filters on."),
-		jen.Id("Filters").Id("Filters"),
+		comment(filtersDoc), jen.Id("Filters").Id("Filters"),
 	)
 	f.Comment("Needs reports whether the query needs column.")
 	f.Func().Params(jen.Id("s").Op("*").Id("Scan")).Id("Needs").Params(jen.Id("column").String()).Bool().Block(
@@ -158,15 +170,22 @@ func (g *gen) scanTypes(f *jen.File) {
 		how := "inexact: use it to skip data; the engine filters the rows again"
 		if fl.Exact {
 			how = "exact: Read must return only rows whose " + c.Name + " is in it"
+			if c.Nullable {
+				how += "; r." + c.field + ".In(scan.Filters." + c.field + ") tests a row's value, NULL included"
+			}
 		}
 		fields = append(fields,
 			comment(fmt.Sprintf("%s, from filters %s (%s).", c.field, strings.Join(ops, ", "), how)),
 			jen.Id(c.field).Qual(g.pkg("domain"), "Domain").Types(g.goType(c.Type)))
 	}
-	f.Add(comment("Filters holds, for each column the source takes filters on, the values the column may " +
-		"have in rows the query wants (its domain: values, ranges, and whether NULL is allowed). " +
-		"Values() lists the values of a finite domain, Span() bounds it, Contains(v) tests one value. " +
-		"A domain is never narrower than the query: skipping a value outside it never loses a row."))
+	if len(fields) == 0 {
+		f.Comment("Filters is empty: the spec pushes no filters, so the engine applies them all.")
+	} else {
+		f.Add(comment("Filters holds, for each column the source takes filters on, the values the column may " +
+			"have in rows the query wants (its domain: values, ranges, and whether NULL is allowed). " +
+			"Values() lists the values of a finite domain, Span() bounds it, Contains(v) tests one value. " +
+			"A domain is never narrower than the query: skipping a value outside it never loses a row."))
+	}
 	f.Type().Id("Filters").Struct(fields...)
 }
 
@@ -313,6 +332,14 @@ func (g *gen) scanMethod(f *jen.File) {
 		jen.If(jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: listing partitions: %w"), jen.Id("t").Dot("opts").Dot("Name"), jen.Err()))),
 	}
+	if g.spec.Partitioning.Kind == spec.PartitionRange {
+		c := g.col(g.spec.Partitioning.RangeColumn)
+		body = append(body,
+			jen.Id("bounds").Op(":=").Func().Params(jen.Id("p").Op("*").Id("Partition")).Params(g.goType(c.Type), g.goType(c.Type)).Block(
+				jen.Return(jen.Id("p").Dot("Low"), jen.Id("p").Dot("High"))),
+			jen.If(jen.Err().Op(":=").Qual(src, "SortRanges").Call(jen.Id("listed"), jen.Lit(c.Name), jen.Id("bounds"), g.sourceType(c.Type).Dot("Compare")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: %w"), jen.Id("t").Dot("opts").Dot("Name"), jen.Err()))))
+	}
 	if len(g.spec.Pushdown.Filters) > 0 {
 		body = append(body,
 			jen.Id("parts").Op(":=").Make(jen.Index().Id("Partition"), jen.Lit(0), jen.Len(jen.Id("listed"))),
@@ -321,14 +348,6 @@ func (g *gen) scanMethod(f *jen.File) {
 					jen.Id("parts").Op("=").Append(jen.Id("parts"), jen.Id("p")))))
 	} else {
 		body = append(body, jen.Id("parts").Op(":=").Id("listed"))
-	}
-	if g.spec.Partitioning.Kind == spec.PartitionRange {
-		c := g.col(g.spec.Partitioning.RangeColumn)
-		body = append(body,
-			jen.Id("bounds").Op(":=").Func().Params(jen.Id("p").Op("*").Id("Partition")).Params(g.goType(c.Type), g.goType(c.Type)).Block(
-				jen.Return(jen.Id("p").Dot("Low"), jen.Id("p").Dot("High"))),
-			jen.If(jen.Err().Op(":=").Qual(src, "SortRanges").Call(jen.Id("parts"), jen.Id("bounds"), g.sourceType(c.Type).Dot("Compare")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: %w"), jen.Id("t").Dot("opts").Dot("Name"), jen.Err()))))
 	}
 	body = append(body,
 		jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))),
@@ -357,6 +376,7 @@ func (g *gen) pruneMethod(f *jen.File) {
 	p := g.spec.Partitioning
 	switch p.Kind {
 	case spec.PartitionKey:
+		var keyConds *jen.Statement
 		for _, k := range p.Key {
 			if !filtered[k] {
 				continue
@@ -366,7 +386,15 @@ func (g *gen) pruneMethod(f *jen.File) {
 			if c.Nullable {
 				fn = "NullKeyIn"
 			}
-			conds = append(conds, jen.Qual(src, fn).Call(jen.Id("f").Dot(c.field), jen.Id("p").Dot("Key").Dot(c.field)))
+			cond := jen.Qual(src, fn).Call(jen.Id("f").Dot(c.field), jen.Id("p").Dot("Key").Dot(c.field))
+			if keyConds == nil {
+				keyConds = jen.Add(cond)
+			} else {
+				keyConds = keyConds.Op("&&").Add(cond)
+			}
+		}
+		if keyConds != nil { // a partition without a Key is never pruned by key
+			conds = append(conds, jen.Parens(jen.Id("p").Dot("Key").Op("==").Nil().Op("||").Add(keyConds)))
 		}
 	case spec.PartitionRange:
 		if c := g.col(p.RangeColumn); filtered[c.Name] {

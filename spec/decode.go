@@ -101,6 +101,12 @@ func (d *decoder) spec(root *yaml.Node) *Spec {
 }
 
 func (sd *specDecoder) columns(n *yaml.Node) {
+	if n.Kind == yaml.MappingNode && len(n.Content) >= 2 && n.Content[0].Kind == yaml.ScalarNode && n.Content[1].Kind == yaml.ScalarNode {
+		// columns: {region: string, ...}: a natural guess, but columns have more than a type.
+		sd.errorf(n, "columns must be a list, found a mapping; write one entry per column: - {name: %s, type: %s}",
+			n.Content[0].Value, n.Content[1].Value)
+		return
+	}
 	items, ok := sd.seq(n, "columns")
 	if !ok {
 		return
@@ -261,6 +267,10 @@ func (sd *specDecoder) partitioning(n *yaml.Node) {
 		p.Kind, p.Key = PartitionKey, cols
 		return
 	}
+	if rng.Kind == yaml.ScalarNode && rng.ShortTag() == "!!str" {
+		sd.errorf(rng, "partitioning range must be a mapping, found %s; write range: {column: %s}", describe(rng), rng.Value)
+		return
+	}
 	rf := sd.mapping(rng, "range", "partitioning range")
 	if rf == nil {
 		return
@@ -297,7 +307,11 @@ func (sd *specDecoder) ordering(n *yaml.Node) {
 		}
 		k, ok := parseSortKey(text)
 		if !ok {
-			sd.errorf(it, "malformed sort key %q; expected \"column [asc|desc] [nulls first|last]\"", text)
+			msg := fmt.Sprintf("malformed sort key %q; expected \"column [asc|desc] [nulls first|last]\"", text)
+			if fixed, ok := fixSortKey(text); ok {
+				msg += fmt.Sprintf("; did you mean %q?", fixed)
+			}
+			sd.errorf(it, "%s", msg)
 			continue
 		}
 		if sd.columnRef(it, k.Column, "ordering") == nil {
@@ -313,6 +327,26 @@ func (sd *specDecoder) ordering(n *yaml.Node) {
 	if len(keys) > 0 {
 		sd.s.Ordering = keys
 	}
+}
+
+// fixSortKey rewrites the SQL-ish words people write for a direction
+// (ascending, descending) to asc and desc, when that makes s parse.
+func fixSortKey(s string) (string, bool) {
+	words := strings.Fields(s)
+	changed := false
+	for i, w := range words {
+		switch strings.ToLower(w) {
+		case "ascending":
+			words[i], changed = "asc", true
+		case "descending":
+			words[i], changed = "desc", true
+		}
+	}
+	fixed := strings.Join(words, " ")
+	if _, ok := parseSortKey(fixed); !changed || !ok {
+		return "", false
+	}
+	return fixed, true
 }
 
 // parseSortKey parses "col [asc|desc] [nulls first|last]". Keywords are case
@@ -402,6 +436,18 @@ func (sd *specDecoder) pushdown(n *yaml.Node) {
 	}
 }
 
+// opAliases answers the SQL spellings of filter ops with the op to list.
+var opAliases = map[string]string{
+	"=": `did you mean "eq"?`, "==": `did you mean "eq"?`,
+	"!=": `did you mean "ne"?`, "<>": `did you mean "ne"?`,
+	"<": `did you mean "lt"?`, "<=": `did you mean "le"?`,
+	">": `did you mean "gt"?`, ">=": `did you mean "ge"?`,
+	"between":     "list ge and le instead (BETWEEN is pushed when both are)",
+	"like":        `did you mean "prefix" (LIKE 'abc%')?`,
+	"starts_with": `did you mean "prefix" (LIKE 'abc%')?`,
+	"startswith":  `did you mean "prefix" (LIKE 'abc%')?`,
+}
+
 // ops decodes a filter's op list, checking each op against the column when
 // the column and its type are known.
 func (sd *specDecoder) ops(n *yaml.Node, info *colInfo) []Op {
@@ -425,7 +471,9 @@ func (sd *specDecoder) ops(n *yaml.Node, info *colInfo) []Op {
 		}
 		op := Op(s)
 		if !slices.Contains(allOps, op) {
-			if sg := suggest(strings.ToLower(s), allowed); sg != "" {
+			if hint, ok := opAliases[strings.ToLower(s)]; ok {
+				sd.errorf(it, "unknown filter op %q; %s", s, hint)
+			} else if sg := suggest(strings.ToLower(s), allowed); sg != "" {
 				sd.errorf(it, "unknown filter op %q; did you mean %q?", s, sg)
 			} else {
 				sd.errorf(it, "unknown filter op %q; allowed: %s", s, opList(allOps))

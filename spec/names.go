@@ -10,11 +10,18 @@ import (
 const maxNameLen = 63
 
 // initialisms are the name parts GoName writes in capitals, following the Go
-// convention (UserID, not UserId). The list is kept short on purpose: every
-// entry changes generated field names, so it only holds unambiguous ones.
+// convention (UserID, not UserId): the default list of staticcheck's ST1003
+// (golint's before it), so generated names read as Go's style checkers
+// expect, plus UTC. "ts" is left out: it is a common column name (Ts reads
+// better than TS next to time.Time fields) and not an initialism in every
+// schema.
 var initialisms = map[string]bool{
-	"id": true, "url": true, "http": true, "api": true, "json": true,
-	"sql": true, "uuid": true, "ip": true, "utc": true,
+	"acl": true, "amqp": true, "api": true, "ascii": true, "cpu": true, "css": true, "db": true,
+	"dns": true, "eof": true, "gid": true, "guid": true, "html": true, "http": true, "https": true,
+	"id": true, "ip": true, "json": true, "qps": true, "ram": true, "rpc": true, "rtp": true,
+	"sip": true, "sla": true, "smtp": true, "sql": true, "ssh": true, "tcp": true, "tls": true,
+	"ttl": true, "udp": true, "ui": true, "uid": true, "uri": true, "url": true, "utc": true,
+	"utf8": true, "uuid": true, "vm": true, "xml": true, "xmpp": true, "xsrf": true, "xss": true,
 }
 
 // GoName converts a snake_case spec name to the exported Go identifier the

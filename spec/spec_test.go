@@ -289,6 +289,9 @@ func TestGoName(t *testing.T) {
 		"user_id": "UserID", "event_type": "EventType", "ts": "Ts", "id": "ID",
 		"api_url": "APIURL", "_x": "X", "a__b": "AB", "created_at_utc": "CreatedAtUTC",
 		"ip6": "Ip6", "x1_y2": "X1Y2", "json_blob": "JSONBlob", "userid": "Userid",
+		// the initialisms of Go's style checkers (staticcheck ST1003)
+		"cpu": "CPU", "host_dns": "HostDNS", "ttl_ms": "TTLMs", "html_body": "HTMLBody", "https": "HTTPS",
+		"tcp_port": "TCPPort", "db_name": "DBName", "uid": "UID", "xml": "XML", "tls_version": "TLSVersion",
 	}
 	for in, want := range tests {
 		if got := GoName(in); got != want {

@@ -183,6 +183,11 @@ func (d *decoder) integer(n *yaml.Node, what string) (int64, bool) {
 
 // seq decodes a list, reporting an error for anything else.
 func (d *decoder) seq(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && n.Value != "" {
+		// ordering: ts asc, key: region, ops: eq: one item where a list is wanted.
+		d.errorf(n, "%s must be a list, found %s; write [%s]", what, describe(n), n.Value)
+		return nil, false
+	}
 	if !d.expect(n, yaml.SequenceNode, what, "a list") {
 		return nil, false
 	}

@@ -154,3 +154,24 @@ func TestValidateReportsEveryBadSpec(t *testing.T) {
 		t.Errorf("stderr lacks the positioned error:\n%s", stderr)
 	}
 }
+
+// Argument errors say what the command wants, in its own words, rather
+// than cobra's "accepts 1 arg(s), received 0".
+func TestArgumentErrorsNameWhatIsMissing(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"init"}, "tpgen init: missing NAME, the directory (and table) to create"},
+		{[]string{"init", "a", "b"}, "tpgen init: takes one NAME, got 2 arguments"},
+		{[]string{"generate"}, "tpgen generate: missing SPEC (a spec file, a directory, or DIR/...)"},
+		{[]string{"validate"}, "tpgen validate: missing SPEC (a spec file, a directory, or DIR/...)"},
+		{[]string{"init", "Events"}, `did you mean "events"?`},
+		{[]string{"init", "orderItems"}, `did you mean "order_items"?`},
+	} {
+		code, _, stderr := tpgen(t, "", c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("tpgen %v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}

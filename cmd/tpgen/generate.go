@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +22,8 @@ func newGenerateCmd() *cobra.Command {
 to each spec, in the package its directory's Go files declare (named after the
 directory when there are none). Files are rewritten only when their content
 changes, and each one written is reported on stderr; a run that changes nothing
-prints nothing. Files you own (source.go) are never touched.
+prints nothing. Files you own (source.go, or any file without tpgen's "Code
+generated" line) are never touched. Each spec needs its own directory.
 
 A SPEC may be a file, a directory (its *.tpgen.yaml files) or DIR/... (every
 *.tpgen.yaml below DIR, skipping testdata, vendor, and names starting with .
@@ -31,7 +34,7 @@ change and exits 1 when any generated file is stale. Use it in CI.`,
 		Example: `  tpgen generate events.tpgen.yaml
   //go:generate go tool tpgen generate events.tpgen.yaml
   tpgen generate --check ./...`,
-		Args: cobra.MinimumNArgs(1),
+		Args: specArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			paths, err := expandSpecs(args)
 			if err != nil {
@@ -75,6 +78,9 @@ change and exits 1 when any generated file is stale. Use it in CI.`,
 // generateSpec loads the spec at path and generates its files, into the
 // package the spec's directory already holds when there is one.
 func generateSpec(path string) ([]generator.File, error) {
+	if err := alone(path); err != nil {
+		return nil, err
+	}
 	s, err := spec.Load(path)
 	if err != nil {
 		return nil, err // already FILE:LINE:COL: message
@@ -94,4 +100,28 @@ func write(stderr io.Writer, dir string, files []generator.File) error {
 		fmt.Fprintf(stderr, "wrote %s\n", name)
 	}
 	return err
+}
+
+// alone checks that the spec at path is the only one in its directory.
+// Generated code declares Row, Source, Partition, Scan, Table, NewTable
+// and Writer in the directory's package, so two tables in one package
+// would not compile.
+func alone(path string) error {
+	dir := filepath.Dir(path)
+	siblings, err := findSpecs(dir, false)
+	if err != nil {
+		return err
+	}
+	names := []string{filepath.Base(path)}
+	for _, sib := range siblings {
+		if name := filepath.Base(sib); name != names[0] {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 1 {
+		return nil
+	}
+	slices.Sort(names)
+	return fmt.Errorf("%s: %s holds %d specs (%s); generated code declares Row, Source, Table, NewTable "+
+		"and more in its package, so each spec needs its own directory", path, dir, len(names), strings.Join(names, ", "))
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -29,7 +30,15 @@ table name) holding:
 Existing files are never overwritten. Then run 'go generate ./NAME'.`,
 		Example: `  tpgen init events
   tpgen init internal/tables/orders`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch len(args) {
+			case 0:
+				return &usageError{msg: "tpgen init: missing NAME, the directory (and table) to create"}
+			case 1:
+				return nil
+			}
+			return &usageError{msg: fmt.Sprintf("tpgen init: takes one NAME, got %d arguments", len(args))}
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := filepath.Clean(args[0])
 			name := filepath.Base(dir)
@@ -92,9 +101,37 @@ func checkInitPath(arg, name string) error {
 	}
 	switch {
 	case !packageName.MatchString(name):
-		return fmt.Errorf("invalid name %q: %q is not a valid Go package and table name (use lowercase letters, digits and underscores, starting with a letter)", arg, name)
+		msg := fmt.Sprintf("invalid name %q: %q is not a valid Go package and table name (use lowercase letters, digits and underscores, starting with a letter)", arg, name)
+		if s := snakeCase(name); s != name && packageName.MatchString(s) && !token.IsKeyword(s) {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return errors.New(msg)
 	case token.IsKeyword(name):
 		return fmt.Errorf("invalid name %q: %q is a Go keyword", arg, name)
 	}
 	return nil
+}
+
+// snakeCase turns Events, orderItems or order-items into events and
+// order_items, for the suggestion offered with an invalid name.
+func snakeCase(name string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, r := range name {
+		switch {
+		case unicode.IsUpper(r):
+			if prevLower {
+				b.WriteByte('_')
+			}
+			b.WriteRune(unicode.ToLower(r))
+			prevLower = false
+		case r == '-' || r == ' ' || r == '.':
+			b.WriteByte('_')
+			prevLower = false
+		default:
+			b.WriteRune(r)
+			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
+		}
+	}
+	return b.String()
 }

@@ -25,6 +25,22 @@ type findingsError struct {
 
 func (e *findingsError) Error() string { return e.msg }
 
+// usageError is a usage error whose message already names the command
+// ("tpgen init: missing NAME"), so run prints it without the "tpgen: "
+// prefix.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// specArgs is the Args check of commands taking SPEC...: cobra's "requires
+// at least 1 arg(s)" does not say what to give.
+func specArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return &usageError{msg: cmd.CommandPath() + ": missing SPEC (a spec file, a directory, or DIR/...)"}
+	}
+	return nil
+}
+
 // run executes the CLI with args and returns the process exit status. It
 // is main without os.Exit, so tests drive the real command tree.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -40,6 +56,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, f.msg)
 		}
 		return exitFindings
+	}
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(stderr, "%s\nRun 'tpgen --help' for usage.\n", u.msg)
+		return exitUsage
 	}
 	fmt.Fprintf(stderr, "tpgen: %v\nRun 'tpgen --help' for usage.\n", err)
 	return exitUsage

@@ -17,7 +17,7 @@ Exits 1 when any spec is invalid. A SPEC may be a file, a directory or DIR/...,
 as for generate.`,
 		Example: `  tpgen validate events/events.tpgen.yaml
   tpgen validate ./...`,
-		Args: cobra.MinimumNArgs(1),
+		Args: specArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			paths, err := expandSpecs(args)
 			if err != nil {

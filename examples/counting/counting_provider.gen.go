@@ -16,7 +16,7 @@ import (
 
 // Row is one row of the counting table. The guide's CountingTable, the
 // numbers 0..N-1 spread over P partitions. A Source appends rows with
-// Writer.Append; NULLs of nullable columns are a source.Null without Valid.
+// Writer.Append.
 type Row struct {
 	Partition int64 // partition: int64
 	Value     int64 // value: int64

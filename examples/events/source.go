@@ -24,7 +24,7 @@ func RegionName(i int) string { return fmt.Sprintf("region-%02d", i) }
 func (s *Synth) Partitions(_ context.Context, _ *Scan) ([]Partition, error) {
 	parts := make([]Partition, s.Regions)
 	for i := range parts {
-		parts[i] = Partition{Key: Key{Region: RegionName(i)}, Rows: int64(s.PerRegion), Payload: i,
+		parts[i] = Partition{Key: &Key{Region: RegionName(i)}, Rows: int64(s.PerRegion), Payload: i,
 			Stats: Stats{Ts: source.MinMax[time.Time]{Min: Start, Max: Start.Add(time.Duration(s.PerRegion-1) * time.Second), Valid: true}}}
 	}
 	return parts, nil

@@ -15,12 +15,7 @@ import (
 func KeyIn[T any](d domain.Domain[T], v T) bool { return d.Contains(v) }
 
 // NullKeyIn is KeyIn for a nullable key column.
-func NullKeyIn[T any](d domain.Domain[T], v Null[T]) bool {
-	if !v.Valid {
-		return d.NullAllowed()
-	}
-	return d.Contains(v.V)
-}
+func NullKeyIn[T any](d domain.Domain[T], v Null[T]) bool { return v.In(d) }
 
 // RangeOverlaps reports whether a range partition covering [low, high)
 // can match d. NULLs are in no range, so a domain allowing NULL keeps every
@@ -43,9 +38,12 @@ func (m MinMax[T]) Overlaps(d domain.Domain[T]) bool {
 }
 
 // SortRanges orders range partitions by their low bound, as the declared
-// range partitioning promises the engine, and checks that no two overlap.
-// bounds returns a partition's [low, high).
-func SortRanges[P, T any](parts []P, bounds func(*P) (low, high T), cmp func(a, b T) int) error {
+// range partitioning promises the engine, and checks that each covers a
+// non-empty range of column and that no two overlap. bounds returns a
+// partition's [low, high). Generated code calls it on every listed
+// partition, before pruning, so a partition whose bounds were left zero is
+// an error rather than silently skipped.
+func SortRanges[P, T any](parts []P, column string, bounds func(*P) (low, high T), cmp func(a, b T) int) error {
 	slices.SortStableFunc(parts, func(a, b P) int {
 		la, _ := bounds(&a)
 		lb, _ := bounds(&b)
@@ -53,13 +51,14 @@ func SortRanges[P, T any](parts []P, bounds func(*P) (low, high T), cmp func(a, 
 	})
 	for i := range parts {
 		low, high := bounds(&parts[i])
-		if cmp(low, high) > 0 {
-			return fmt.Errorf("range partition %d has low bound %v above its high bound %v", i, low, high)
+		if cmp(low, high) >= 0 {
+			return fmt.Errorf("range partition with an empty range of %s: Low %v is not below High %v "+
+				"(set Low and High so that Low <= %s < High for every row of the partition)", column, low, high, column)
 		}
 		if i > 0 {
-			_, prevHigh := bounds(&parts[i-1])
+			prevLow, prevHigh := bounds(&parts[i-1])
 			if cmp(prevHigh, low) > 0 {
-				return fmt.Errorf("range partitions overlap: one ends at %v after the next starts at %v", prevHigh, low)
+				return fmt.Errorf("range partitions overlap on %s: [%v, %v) and [%v, %v)", column, prevLow, prevHigh, low, high)
 			}
 		}
 	}

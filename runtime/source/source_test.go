@@ -215,10 +215,15 @@ func TestSortRanges(t *testing.T) {
 	parts := []p{{10, 20}, {0, 10}}
 	bounds := func(x *p) (int, int) { return x.lo, x.hi }
 	cmp := func(a, b int) int { return a - b }
-	if err := SortRanges(parts, bounds, cmp); err != nil || parts[0].lo != 0 {
+	if err := SortRanges(parts, "x", bounds, cmp); err != nil || parts[0].lo != 0 {
 		t.Errorf("%v %v", parts, err)
 	}
-	if err := SortRanges([]p{{0, 11}, {10, 20}}, bounds, cmp); err == nil {
-		t.Error("overlap accepted")
+	if err := SortRanges([]p{{0, 11}, {10, 20}}, "x", bounds, cmp); err == nil || err.Error() != "range partitions overlap on x: [0, 11) and [10, 20)" {
+		t.Errorf("overlap: %v", err)
+	}
+	for _, empty := range []p{{0, 0}, {5, 4}} {
+		if err := SortRanges([]p{{10, 20}, empty}, "x", bounds, cmp); err == nil || !strings.Contains(err.Error(), "empty range of x") {
+			t.Errorf("%v: %v", empty, err)
+		}
 	}
 }

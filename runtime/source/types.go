@@ -36,8 +36,8 @@ var (
 	Uint16  = Type[uint16]{FromScalar: uintAs[uint16], Compare: cmp.Compare[uint16]}
 	Uint32  = Type[uint32]{FromScalar: uintAs[uint32], Compare: cmp.Compare[uint32]}
 	Uint64  = Type[uint64]{FromScalar: scalarAs[uint64], Compare: cmp.Compare[uint64]}
-	Float32 = Type[float32]{FromScalar: floatAs[float32], Compare: cmp.Compare[float32]}
-	Float64 = Type[float64]{FromScalar: scalarAs[float64], Compare: cmp.Compare[float64]}
+	Float32 = Type[float32]{FromScalar: floatAs[float32], Compare: compareFloat[float32]}
+	Float64 = Type[float64]{FromScalar: scalarAs[float64], Compare: compareFloat[float64]}
 	String  = Type[string]{FromScalar: scalarAs[string], Compare: strings.Compare}
 	Bytes   = Type[[]byte]{FromScalar: scalarAs[[]byte], Compare: bytes.Compare}
 	// Time serves date32 (midnight UTC of the day) and timestamp columns
@@ -75,6 +75,23 @@ func uintAs[T uint8 | uint16 | uint32](s expr.Scalar) (T, bool) {
 func floatAs[T float32](s expr.Scalar) (T, bool) {
 	v, ok := scalarAs[float64](s)
 	return T(v), ok
+}
+
+// compareFloat orders floats as PostgreSQL and the engine do: NaN equals
+// NaN and sorts after every other value, +Inf included (cmp.Compare puts
+// it first, which would make x > c domains leave out NaN rows the engine
+// keeps).
+func compareFloat[T float32 | float64](a, b T) int {
+	aNaN, bNaN := math.IsNaN(float64(a)), math.IsNaN(float64(b))
+	switch {
+	case aNaN || bNaN:
+		return compareBool(aNaN, bNaN)
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func compareBool(a, b bool) int {

@@ -16,7 +16,8 @@ import (
 )
 
 // Row is one row of the allops table. A Source appends rows with
-// Writer.Append; NULLs of nullable columns are a source.Null without Valid.
+// Writer.Append. A nullable column is a source.Null: source.Some(v) is a
+// value, the zero value is NULL.
 type Row struct {
 	Name    source.Null[string] // name: string; nullable
 	Payload source.Null[[]byte] // payload: binary; nullable
@@ -98,19 +99,21 @@ func (s *Scan) Needs(column string) bool {
 type Filters struct {
 	// Name, from filters eq, ne, lt, le, gt, ge, in, not_in, is_null,
 	// is_not_null, prefix (exact: Read must return only rows whose name is in
-	// it).
+	// it; r.Name.In(scan.Filters.Name) tests a row's value, NULL included).
 	Name domain.Domain[string]
 	// Payload, from filters eq, is_null, is_not_null, prefix (inexact: use it to
 	// skip data; the engine filters the rows again).
 	Payload domain.Domain[[]byte]
 	// N, from filters eq, ne, lt, le, gt, ge, in, not_in, is_null, is_not_null
-	// (exact: Read must return only rows whose n is in it).
+	// (exact: Read must return only rows whose n is in it;
+	// r.N.In(scan.Filters.N) tests a row's value, NULL included).
 	N domain.Domain[int64]
 	// X, from filters lt, ge (inexact: use it to skip data; the engine filters
 	// the rows again).
 	X domain.Domain[float64]
 	// Flag, from filters eq, ne, in, not_in, is_null, is_not_null (exact: Read
-	// must return only rows whose flag is in it).
+	// must return only rows whose flag is in it; r.Flag.In(scan.Filters.Flag)
+	// tests a row's value, NULL included).
 	Flag domain.Domain[bool]
 	// Day, from filters eq, lt, le, gt, ge, in (exact: Read must return only
 	// rows whose day is in it).

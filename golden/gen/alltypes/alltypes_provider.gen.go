@@ -16,8 +16,7 @@ import (
 )
 
 // Row is one row of the alltypes table. One column of every type tpgen
-// supports. A Source appends rows with Writer.Append; NULLs of nullable
-// columns are a source.Null without Valid.
+// supports. A Source appends rows with Writer.Append.
 type Row struct {
 	B      bool           // b: bool
 	I8     int8           // i8: int8
@@ -82,7 +81,7 @@ type Scan struct {
 	// stops at it by itself (Append returns source.ErrStop); a source may also
 	// use it to read less.
 	Limit int
-	// Filters holds the domain of each column the source takes filters on.
+	// Filters is empty: the spec pushes no filters.
 	Filters Filters
 }
 
@@ -91,11 +90,7 @@ func (s *Scan) Needs(column string) bool {
 	return slices.Contains(s.Columns, column)
 }
 
-// Filters holds, for each column the source takes filters on, the values the
-// column may have in rows the query wants (its domain: values, ranges, and
-// whether NULL is allowed). Values() lists the values of a finite domain,
-// Span() bounds it, Contains(v) tests one value. A domain is never narrower
-// than the query: skipping a value outside it never loses a row.
+// Filters is empty: the spec pushes no filters, so the engine applies them all.
 type Filters struct{}
 
 // Table is the alltypes table as a plan.TableProvider: register it with a

@@ -17,8 +17,8 @@ import (
 )
 
 // Row is one row of the keyed table. Click and view events, one partition
-// per region. A Source appends rows with Writer.Append; NULLs of nullable
-// columns are a source.Null without Valid.
+// per region. A Source appends rows with Writer.Append. A nullable column is
+// a source.Null: source.Some(v) is a value, the zero value is NULL.
 type Row struct {
 	Region    string                      // region: string
 	EventType source.Null[string]         // event_type: string; nullable. click or view; null when unknown
@@ -47,9 +47,12 @@ type Source interface {
 // Partition is one independently readable part of the keyed table;
 // partitions are read concurrently.
 type Partition struct {
-	// Key holds the partition's values of the key columns (region): every row
-	// with these values is in this partition, and in no other.
-	Key Key
+	// Key, when set, holds the partition's values of the key columns (region):
+	// every row of the partition has them, and no other partition holds rows
+	// with them, so the table skips the partition when the filters rule the key
+	// out. Leave it nil when the partition holds several key values (a hash
+	// shard); it is then never skipped by key.
+	Key *Key
 	// Rows is the number of rows in the partition, or 0 when unknown. The
 	// planner may use it.
 	Rows int64
@@ -61,7 +64,7 @@ type Partition struct {
 	Payload any
 }
 
-// Key is a partition's value of each key column.
+// Key is the value of each key column shared by all rows of a partition.
 type Key struct {
 	Region string
 }
@@ -198,7 +201,7 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 // matches reports whether the partition can hold rows the filters want:
 // false when its key, range or statistics rule every row out.
 func (p *Partition) matches(f *Filters) bool {
-	return source.KeyIn(f.Region, p.Key.Region) &&
+	return (p.Key == nil || source.KeyIn(f.Region, p.Key.Region)) &&
 		p.Stats.Region.Overlaps(f.Region) &&
 		p.Stats.Ts.Overlaps(f.Ts)
 }

@@ -31,7 +31,7 @@ func (s *testSource) Partitions(_ context.Context, scan *Scan) ([]Partition, err
 	var ps []Partition
 	for i, r := range []string{"eu", "us", "ap"} {
 		start := base.Add(time.Duration(i) * 24 * time.Hour)
-		ps = append(ps, Partition{Key: Key{Region: r}, Rows: 3, Payload: start,
+		ps = append(ps, Partition{Key: &Key{Region: r}, Rows: 3, Payload: start,
 			Stats: Stats{Ts: source.MinMax[time.Time]{Min: start, Max: start.Add(2 * time.Hour), Valid: true}}})
 	}
 	return ps, nil
@@ -162,5 +162,39 @@ func TestErrorNamesTableAndPartition(t *testing.T) {
 	}
 	if got := fmt.Sprint(err); got != "KeyedExec (table keyed, partition 0): disk on fire" {
 		t.Errorf("message %q", got)
+	}
+}
+
+// shards is hash-sharded by region: each shard holds several regions, so
+// its partitions have no single key value and leave Key nil.
+type shards struct{}
+
+func (shards) Partitions(context.Context, *Scan) ([]Partition, error) {
+	return []Partition{{Payload: []string{"eu", "us"}}, {Payload: []string{"ap"}}}, nil
+}
+
+func (shards) Read(_ context.Context, p Partition, scan *Scan, w *Writer) error {
+	for _, r := range p.Payload.([]string) {
+		if !scan.Filters.Region.Contains(r) { // the spec declares region filters exact
+			continue
+		}
+		if err := w.Append(Row{Region: r, Ts: base}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A partition without a Key promises no key value, so the table never
+// prunes it by key: the zero Partition is safe, not a claim that its key is
+// the empty string.
+func TestPartitionWithoutKeyIsNotPrunedByKey(t *testing.T) {
+	f := []expr.Expr{cmpExpr(expr.OpEq, "region", expr.String("us"))}
+	res := sourcetest.Run(t, NewTable(shards{}), plan.ScanRequest{Projection: []int{0}, Filters: f, Limit: plan.NoLimit})
+	if got := strings.Join(res.Rows, ","); got != "us" {
+		t.Errorf("rows %q, want us", got)
+	}
+	if !strings.HasPrefix(res.Plan.String(), "KeyedExec: partitions=2/2,") {
+		t.Errorf("EXPLAIN %s: partitions without a key were pruned", res.Plan)
 	}
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Row is one row of the nopushdown table. A Source appends rows with
-// Writer.Append; NULLs of nullable columns are a source.Null without Valid.
+// Writer.Append.
 type Row struct {
 	ID   int64  // id: int64
 	Name string // name: string
@@ -54,7 +54,7 @@ type Scan struct {
 	Columns []string
 	// Limit is always -1: the spec does not push limits down.
 	Limit int
-	// Filters holds the domain of each column the source takes filters on.
+	// Filters is empty: the spec pushes no filters.
 	Filters Filters
 }
 
@@ -63,11 +63,7 @@ func (s *Scan) Needs(column string) bool {
 	return slices.Contains(s.Columns, column)
 }
 
-// Filters holds, for each column the source takes filters on, the values the
-// column may have in rows the query wants (its domain: values, ranges, and
-// whether NULL is allowed). Values() lists the values of a finite domain,
-// Span() bounds it, Contains(v) tests one value. A domain is never narrower
-// than the query: skipping a value outside it never loses a row.
+// Filters is empty: the spec pushes no filters, so the engine applies them all.
 type Filters struct{}
 
 // Table is the nopushdown table as a plan.TableProvider: register it with a

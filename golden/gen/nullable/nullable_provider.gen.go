@@ -17,7 +17,8 @@ import (
 )
 
 // Row is one row of the nullable table. A Source appends rows with
-// Writer.Append; NULLs of nullable columns are a source.Null without Valid.
+// Writer.Append. A nullable column is a source.Null: source.Some(v) is a
+// value, the zero value is NULL.
 type Row struct {
 	B       source.Null[bool]           // b: bool; nullable
 	I8      source.Null[int8]           // i8: int8; nullable
@@ -103,7 +104,8 @@ func (s *Scan) Needs(column string) bool {
 // than the query: skipping a value outside it never loses a row.
 type Filters struct {
 	// I64, from filters eq, is_null, is_not_null (exact: Read must return only
-	// rows whose i64 is in it).
+	// rows whose i64 is in it; r.I64.In(scan.Filters.I64) tests a row's value,
+	// NULL included).
 	I64 domain.Domain[int64]
 	// S, from filters eq, is_null, prefix (inexact: use it to skip data; the
 	// engine filters the rows again).

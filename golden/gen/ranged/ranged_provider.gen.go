@@ -16,8 +16,7 @@ import (
 )
 
 // Row is one row of the ranged table. Sensor readings, one partition per
-// day. A Source appends rows with Writer.Append; NULLs of nullable columns
-// are a source.Null without Valid.
+// day. A Source appends rows with Writer.Append.
 type Row struct {
 	Ts       time.Time // ts: timestamp(ms, UTC), truncated to the millisecond
 	SensorID int32     // sensor_id: int32
@@ -175,17 +174,17 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	if err != nil {
 		return nil, fmt.Errorf("table %s: listing partitions: %w", t.opts.Name, err)
 	}
+	bounds := func(p *Partition) (time.Time, time.Time) {
+		return p.Low, p.High
+	}
+	if err := source.SortRanges(listed, "ts", bounds, source.Time.Compare); err != nil {
+		return nil, fmt.Errorf("table %s: %w", t.opts.Name, err)
+	}
 	parts := make([]Partition, 0, len(listed))
 	for _, p := range listed {
 		if p.matches(&scan.Filters) {
 			parts = append(parts, p)
 		}
-	}
-	bounds := func(p *Partition) (time.Time, time.Time) {
-		return p.Low, p.High
-	}
-	if err := source.SortRanges(parts, bounds, source.Time.Compare); err != nil {
-		return nil, fmt.Errorf("table %s: %w", t.opts.Name, err)
 	}
 	sp.SetPartitions(len(parts), len(listed))
 	return &RangedExec{sp: sp, src: t.src, scan: scan, partitions: parts}, nil

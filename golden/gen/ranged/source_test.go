@@ -66,3 +66,24 @@ func TestOverlappingPartitionsAreRefused(t *testing.T) {
 		t.Fatalf("error %v, want one about overlapping partitions", err)
 	}
 }
+
+// unset lists partitions without setting Low and High.
+type unset struct{ days }
+
+func (unset) Partitions(context.Context, *Scan) ([]Partition, error) {
+	return []Partition{{Payload: 1}, {Payload: 2}}, nil
+}
+
+// A range partition whose range is empty (Low and High left zero) cannot
+// hold a row: it is an error, not a reason to prune the partition silently.
+func TestEmptyRangeIsRefused(t *testing.T) {
+	tsType := rangedSchema.Field(0).Type.(*arrow.TimestampType)
+	ge := &expr.Binary{Op: expr.OpGe, L: &expr.Column{Name: "ts", Type: tsType},
+		R: &expr.Literal{Value: expr.Timestamp(tsType, day0.UnixMilli())}, Type: arrow.FixedWidthTypes.Boolean}
+	for _, filters := range [][]expr.Expr{nil, {ge}} {
+		_, err := NewTable(unset{}).Scan(context.Background(), plan.ScanRequest{Filters: filters, Limit: plan.NoLimit})
+		if err == nil || !strings.Contains(err.Error(), "empty range") || !strings.Contains(err.Error(), "table ranged") {
+			t.Errorf("filters %v: error %v, want one about an empty range", filters, err)
+		}
+	}
+}
