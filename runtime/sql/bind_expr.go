@@ -508,13 +508,20 @@ func (b *binder) bindLike(a *pg.A_Expr, negated, insensitive bool, depth int) (b
 	if insensitive {
 		op = "ILIKE"
 	}
+	// bytea LIKE matches bytes, as in PostgreSQL; the kernel reads string
+	// and binary arrays alike, so only the operand types need checking.
+	binaryLike := x.soft == concrete && isBinary(x.typ()) && !insensitive
 	for _, y := range []bound{x, p} {
-		if y.soft == concrete && !isString(y.typ()) {
+		if y.soft == concrete && !isString(y.typ()) && !(binaryLike && isBinary(y.typ())) {
 			return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", x.describe(), op, p.describe())
 		}
 	}
-	str := arrow.BinaryTypes.String
-	xe, err := b.coerce(x, str)
+	str := arrow.DataType(arrow.BinaryTypes.String)
+	xt := str
+	if binaryLike {
+		xt = x.typ()
+	}
+	xe, err := b.coerce(x, xt)
 	if err != nil {
 		return bound{}, err
 	}
