@@ -136,7 +136,7 @@ func (a *HashAggregateExec) Name() string { return "AggregateExec" }
 func (a *HashAggregateExec) Schema() *arrow.Schema { return a.schema }
 
 // Properties implements plan.ExecutionPlan. A hash aggregate emits groups
-// in no particular order; per-partition modes keep the input's key
+// in no particular order; per-partition modes keep the input's key or range
 // partitioning when it is on group columns (renamed to their output names).
 func (a *HashAggregateExec) Properties() plan.Properties {
 	if a.mode == AggregateSingle {
@@ -148,7 +148,7 @@ func (a *HashAggregateExec) Properties() plan.Properties {
 		out.Partitioning = plan.Partitioning{Kind: plan.SinglePartition}
 		return out
 	}
-	if k := in.Partitioning.Kind; k == plan.KeyPartitioning || k == plan.RangePartitioning {
+	if groupsTogether(in.Partitioning, a.input.Schema()) {
 		rename := a.inputGroupColumns()
 		var cols []string
 		for _, c := range in.Partitioning.Columns {
@@ -158,9 +158,11 @@ func (a *HashAggregateExec) Properties() plan.Properties {
 			}
 			cols = append(cols, n)
 		}
-		// Range partitions stay disjoint per key, but a hash aggregate
-		// does not keep their order: promise only key partitioning.
-		out.Partitioning = plan.Partitioning{Kind: plan.KeyPartitioning, Columns: cols}
+		// Each partition's groups take their keys from its own rows, so
+		// key and range partitioning carry over. (Range partitioning on
+		// a nullable column does not: its NULL group may come out of
+		// several partitions.)
+		out.Partitioning = plan.Partitioning{Kind: in.Partitioning.Kind, Columns: cols}
 	}
 	return out
 }

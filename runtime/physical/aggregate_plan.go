@@ -3,6 +3,8 @@ package physical
 import (
 	"runtime"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/tpgen/tpgen/runtime/expr"
 	"github.com/tpgen/tpgen/runtime/plan"
 )
@@ -10,8 +12,9 @@ import (
 // PlanAggregate builds the cheapest correct aggregation of input:
 //
 //   - one phase per partition (SinglePartitioned) when the input is key-
-//     or range-partitioned on columns that are all plain GROUP BY columns:
-//     no group spans two partitions;
+//     or range-partitioned on columns that are all plain GROUP BY columns
+//     (range only on a non-nullable column, since NULLs may be in any
+//     partition): no group spans two partitions;
 //   - Single when the input has one partition;
 //   - otherwise Partial -> RepartitionExec(hash of the group keys,
 //     targetPartitions) -> Final, or Partial -> Coalesce -> Final without
@@ -31,7 +34,7 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 	if props.Partitions <= 1 {
 		return NewHashAggregate(AggregateSingle, input, groupBy, groupNames, aggs)
 	}
-	if len(groupBy) > 0 && partitionedOnGroupKeys(props.Partitioning, groupBy) {
+	if len(groupBy) > 0 && partitionedOnGroupKeys(props.Partitioning, input.Schema(), groupBy) {
 		return NewHashAggregate(AggregateSinglePartitioned, input, groupBy, groupNames, aggs)
 	}
 	distinct := false
@@ -68,9 +71,10 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 }
 
 // partitionedOnGroupKeys reports whether p promises that rows with equal
-// group keys share a partition: its columns are all plain group columns.
-func partitionedOnGroupKeys(p plan.Partitioning, groupBy []expr.Expr) bool {
-	if (p.Kind != plan.KeyPartitioning && p.Kind != plan.RangePartitioning) || len(p.Columns) == 0 {
+// group keys share a partition: its columns are all plain group columns,
+// and it keeps equal values together (see groupsTogether).
+func partitionedOnGroupKeys(p plan.Partitioning, schema *arrow.Schema, groupBy []expr.Expr) bool {
+	if !groupsTogether(p, schema) {
 		return false
 	}
 	cols := map[string]bool{}
@@ -85,4 +89,28 @@ func partitionedOnGroupKeys(p plan.Partitioning, groupBy []expr.Expr) bool {
 		}
 	}
 	return true
+}
+
+// groupsTogether reports whether p promises that rows with equal values of
+// its columns, NULLs included (GROUP BY puts NULLs in one group), are in
+// one partition. Key partitioning does. Range partitioning does only for a
+// column without NULLs: NULLs belong to no range and may be in any
+// partition.
+func groupsTogether(p plan.Partitioning, schema *arrow.Schema) bool {
+	if len(p.Columns) == 0 {
+		return false
+	}
+	switch p.Kind {
+	case plan.KeyPartitioning:
+		return true
+	case plan.RangePartitioning:
+		for _, c := range p.Columns {
+			idx := schema.FieldIndices(c)
+			if len(idx) != 1 || schema.Field(idx[0]).Nullable {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

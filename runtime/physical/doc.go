@@ -1,6 +1,7 @@
 // Package physical holds tpgen's physical operators (filter, projection,
-// sort, top-N, merge, coalesce, repartition, limit, hash aggregate), the
-// executor that runs a plan (Collect, Stream) and EXPLAIN [ANALYZE].
+// sort, top-N, merge, ordered concatenation of range partitions, coalesce,
+// repartition, limit, hash aggregate), the executor that runs a plan
+// (Collect, Stream) and EXPLAIN [ANALYZE].
 //
 // Every operator implements plan.ExecutionPlan and is modelled on
 // DataFusion's physical-plan crate. Conventions shared by all of them:

@@ -230,6 +230,7 @@ func (run *repartitionRun) produce(p int) error {
 			b.Release()
 			return locate(r.Name(), p, err)
 		}
+		shareAcrossGoroutines(b.Record)
 		for out, sel := range sels {
 			if len(sel) == 0 {
 				continue
@@ -327,4 +328,16 @@ func (s *repartitionStream) Close() {
 		s.run.closeOutput(s.out)
 	}
 	s.state.set(io.EOF)
+}
+
+// shareAcrossGoroutines prepares a record that several goroutines will
+// read at once (each output of a repartition gets the same record with
+// its own selection). Arrow computes an array's null count lazily, on the
+// first NullN, and caches it in the array without synchronisation, so
+// concurrent first calls race; computing it here, before the record is
+// handed over, leaves the readers only reads.
+func shareAcrossGoroutines(rec arrow.RecordBatch) {
+	for _, c := range rec.Columns() {
+		c.NullN()
+	}
 }

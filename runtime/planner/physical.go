@@ -34,6 +34,13 @@ type planned struct {
 	// names are the output's user-visible names when a projection
 	// repeated one (see names.go).
 	names outputNames
+	// nonNull names output columns a filter below guarantees hold no
+	// NULL, beyond those the schema declares non-nullable (see
+	// nonNullColumns). A scan claims it for all its pushed filters,
+	// Inexact ones included: those stay in the Filter pushDownFilters
+	// puts directly above the scan, so the claim holds wherever it is
+	// read (sorts, never between the two).
+	nonNull map[string]bool
 }
 
 func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
@@ -55,7 +62,7 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: f, ordering: in.ordering, names: in.names}, nil
+		return planned{exec: f, ordering: in.ordering, names: in.names, nonNull: filterNonNull(in.nonNull, n.Predicate)}, nil
 	case *logical.Projection:
 		return pp.projection(n)
 	case *logical.Aggregate:
@@ -94,7 +101,11 @@ func (pp *physicalPlanner) scan(n *logical.Scan) (planned, error) {
 		}
 		ordering = append(ordering, k)
 	}
-	return planned{exec: exec, ordering: ordering}, nil
+	var nonNull map[string]bool
+	if len(n.Filters) > 0 {
+		nonNull = filterNonNull(nil, expr.Conjunction(n.Filters))
+	}
+	return planned{exec: exec, ordering: ordering, nonNull: nonNull}, nil
 }
 
 // providerScan calls the provider, turning a panic in user code into an
@@ -127,13 +138,14 @@ func (pp *physicalPlanner) projection(n *logical.Projection) (planned, error) {
 	names := internalNames(n.Names)
 	visible := namesOfProjection(exprs, n.Names, names)
 	if isIdentity(exprs, names, in.exec) {
-		return planned{exec: in.exec, ordering: in.ordering, names: visible}, nil
+		return planned{exec: in.exec, ordering: in.ordering, names: visible, nonNull: in.nonNull}, nil
 	}
 	p, err := physical.NewProjection(in.exec, exprs, names)
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: p, ordering: projectOrdering(in.ordering, exprs, names), names: visible}, nil
+	return planned{exec: p, ordering: projectOrdering(in.ordering, exprs, names), names: visible,
+		nonNull: projectNonNull(in.nonNull, exprs, names)}, nil
 }
 
 func schemaNames(p plan.ExecutionPlan) []string {
@@ -206,15 +218,21 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	}
 	ordering := sortOrdering(n.Keys)
 	single := in.exec.Properties().Partitions == 1
-	if orderingSatisfies(in.ordering, n.Keys) {
+	nonNull := nonNullColumns(in)
+	if orderingSatisfies(in.ordering, n.Keys, nonNull) {
 		if single {
 			return in, nil
 		}
-		m, err := physical.NewSortPreservingMerge(in.exec, keys, fetch)
+		var m plan.ExecutionPlan
+		if rangeOrdered(in.exec.Properties(), n.Keys, nonNull) {
+			m, err = physical.NewOrderedConcat(in.exec, keys, fetch)
+		} else {
+			m, err = physical.NewSortPreservingMerge(in.exec, keys, fetch)
+		}
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
+		return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names, nonNull: in.nonNull}, nil
 	}
 	if in.exec.Properties().Unbounded {
 		return planned{}, fmt.Errorf("cannot sort an unbounded input (%s)", in.exec.Name())
@@ -224,7 +242,7 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 		if err != nil {
 			return planned{}, err
 		}
-		return planned{exec: s, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
+		return planned{exec: s, ordering: ordering, capped: fetch >= 0, names: in.names, nonNull: in.nonNull}, nil
 	}
 	s, err := physical.NewSort(in.exec, keys, fetch, true)
 	if err != nil {
@@ -234,7 +252,7 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names}, nil
+	return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names, nonNull: in.nonNull}, nil
 }
 
 func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {
@@ -275,7 +293,7 @@ func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
-	return planned{exec: l, ordering: ordering, capped: true, names: in.names}, nil
+	return planned{exec: l, ordering: ordering, capped: true, names: in.names, nonNull: in.nonNull}, nil
 }
 
 func sameNames(want []arrow.Field, got *arrow.Schema) bool {

@@ -2,7 +2,9 @@
 // rewrites the logical plan (filter, projection and limit pushdown into the
 // scans, each rule in its own file) and then chooses physical operators:
 // it drops sorts the input's declared ordering already satisfies, merges
-// sorted partitions instead of re-sorting them, and lets
+// sorted partitions instead of re-sorting them (or, when they are ordered
+// ranges of the first sort key, reads them one after another; see
+// range_concat.go), and lets
 // physical.PlanAggregate pick single-phase or partial/final aggregation.
 package planner
 

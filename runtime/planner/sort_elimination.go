@@ -8,9 +8,10 @@ import (
 
 // orderingSatisfies reports whether rows already ordered by have are
 // ordered by want: want must be a prefix of have, key by key the same
-// column, direction and NULL placement. Only plain column keys can match a
+// column, direction and NULL placement (which does not matter for a column
+// nonNull reports as holding no NULL). Only plain column keys can match a
 // declared ordering, which names columns.
-func orderingSatisfies(have []plan.SortKey, want []logical.SortExpr) bool {
+func orderingSatisfies(have []plan.SortKey, want []logical.SortExpr, nonNull func(string) bool) bool {
 	if len(want) == 0 {
 		return true
 	}
@@ -23,7 +24,10 @@ func orderingSatisfies(have []plan.SortKey, want []logical.SortExpr) bool {
 			return false
 		}
 		h := have[i]
-		if h.Column != c.Name || h.Descending != k.Descending || h.NullsFirst != k.NullsFirst {
+		if h.Column != c.Name || h.Descending != k.Descending {
+			return false
+		}
+		if h.NullsFirst != k.NullsFirst && !nonNull(c.Name) {
 			return false
 		}
 	}
