@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/tpgen/tpgen/spec"
 )
 
 // plan writes NAME_plan.gen.go: the ExecutionPlan of a scan.
@@ -44,6 +46,13 @@ func (g *gen) plan(f *jen.File) {
 	f.Func().Params(recv()).Id("Statistics").Params().Qual(plan, "Statistics").Block(
 		jen.Return(jen.Qual(src, "Statistics").Call(jen.Id("e").Dot("partitions"),
 			jen.Func().Params(jen.Id("p").Op("*").Id("Partition")).Int64().Block(jen.Return(jen.Id("p").Dot("Rows"))))))
+	if k := g.spec.Partitioning.Kind; k == spec.PartitionKey || k == spec.PartitionRange {
+		f.Add(comment("PartitionBounds implements plan.PartitionBounds: what a partition declares about " +
+			"its rows (its key, or its range), which verify mode checks every row against."))
+		f.Func().Params(recv()).Id("PartitionBounds").Params(jen.Id("partition").Int()).
+			Params(jen.Index().Qual(plan, "ColumnBound"), jen.Bool()).Block(
+			jen.Return(jen.Id("e").Dot("sp").Dot("PartitionBounds").Call(jen.Id("partition"))))
+	}
 	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
 		"Read runs on the stream's goroutine once the stream is read."))
 	f.Func().Params(recv()).Id("Execute").Params(

@@ -349,8 +349,11 @@ func (g *gen) scanMethod(f *jen.File) {
 	} else {
 		body = append(body, jen.Id("parts").Op(":=").Id("listed"))
 	}
+	body = append(body, jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))))
+	if b := g.boundsFunc(); b != nil {
+		body = append(body, jen.Id("sp").Dot("SetBounds").Call(b))
+	}
 	body = append(body,
-		jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))),
 		jen.Return(jen.Op("&").Id(g.exec()).Values(field("sp", jen.Id("sp")), field("src", jen.Id("t").Dot("src")),
 			field("scan", jen.Id("scan")), field("partitions", jen.Id("parts"))), jen.Nil()),
 	)
@@ -359,6 +362,29 @@ func (g *gen) scanMethod(f *jen.File) {
 	f.Func().Params(jen.Id("t").Op("*").Id("Table")).Id("Scan").
 		Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("req").Qual(plan, "ScanRequest")).
 		Params(jen.Qual(plan, "ExecutionPlan"), jen.Error()).Block(body...)
+}
+
+// boundsFunc returns the source.BoundsFunc that reports what each kept
+// partition declares (its Key, or its Low and High), which verify mode
+// checks rows against; nil when the table is not key or range partitioned.
+func (g *gen) boundsFunc() jen.Code {
+	sig := jen.Func().Params(jen.Id("i").Int()).Params(jen.Index().Any(), jen.Bool())
+	p := g.spec.Partitioning
+	switch p.Kind {
+	case spec.PartitionKey:
+		var vals []jen.Code
+		for _, k := range p.Key {
+			vals = append(vals, jen.Id("p").Dot("Key").Dot(g.col(k).field))
+		}
+		return sig.Block(
+			jen.Id("p").Op(":=").Op("&").Id("parts").Index(jen.Id("i")),
+			jen.If(jen.Id("p").Dot("Key").Op("==").Nil()).Block(jen.Return(jen.Nil(), jen.False())),
+			jen.Return(jen.Index().Any().Values(vals...), jen.True()))
+	case spec.PartitionRange:
+		return sig.Block(
+			jen.Return(jen.Index().Any().Values(jen.Id("parts").Index(jen.Id("i")).Dot("Low"), jen.Id("parts").Index(jen.Id("i")).Dot("High")), jen.True()))
+	}
+	return nil
 }
 
 // pruneMethod writes Partition.matches, the pruning test, when the spec

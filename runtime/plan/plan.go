@@ -283,3 +283,54 @@ func (e *Error) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// PartitionBounds is implemented by plans whose partitions declare what
+// values their rows hold: the key of a key partition, the [low, high) of a
+// range partition. Providers prune partitions with these declarations, so a
+// row outside its partition's bounds may be silently skipped by a query;
+// verify mode checks every row against them. Plans that know nothing about
+// a partition answer ok false.
+type PartitionBounds interface {
+	PartitionBounds(partition int) (bounds []ColumnBound, ok bool)
+}
+
+// ColumnBound is what a partition declares about one column in every row
+// it holds.
+type ColumnBound struct {
+	Column string
+	// Key, when true, declares the partition's value of Column: every row
+	// holds exactly Min (Max equals it), NULL when Min is NULL (or the zero
+	// Scalar).
+	Key bool
+	// Otherwise every non-NULL value v lies in [Min, Max], or [Min, Max)
+	// when MaxExclusive; a NULL (or zero) Min or Max leaves that side open.
+	// NULLs are not constrained.
+	Min, Max     expr.Scalar
+	MaxExclusive bool
+}
+
+// String renders the declaration as verify mode reports it:
+// "partition key region = 'us'" or "partition range ts [1, 5)".
+func (b ColumnBound) String() string {
+	if b.Key {
+		if Unset(b.Min) {
+			return "partition key " + b.Column + " IS NULL"
+		}
+		return "partition key " + b.Column + " = " + b.Min.String()
+	}
+	lo, hi := "(-inf", "+inf)"
+	if !Unset(b.Min) {
+		lo = "[" + b.Min.String()
+	}
+	if !Unset(b.Max) {
+		hi = b.Max.String() + "]"
+		if b.MaxExclusive {
+			hi = b.Max.String() + ")"
+		}
+	}
+	return "partition range " + b.Column + " " + lo + ", " + hi
+}
+
+// Unset reports whether a bound is NULL or the zero Scalar: an open side of
+// a range, or a NULL key.
+func Unset(s expr.Scalar) bool { return s.Null || s.Value == nil }

@@ -42,6 +42,7 @@ type ScanPlan struct {
 	limit    int // the query's limit, plan.NoLimit when none
 	kept     int
 	listed   int
+	bounds   BoundsFunc // nil when the partitions declare no bounds
 }
 
 // NewScanPlan validates req against the table schema and prepares the

@@ -27,6 +27,7 @@ type stream struct {
 	order     []int // column index of each ordering key
 	keys      []int // key-partitioning columns
 	rangeCol  int   // range-partitioning column, -1 when none
+	bounds    []bound
 	prev      []expr.Scalar
 	rows      int64 // output rows so far
 	err       error
@@ -63,7 +64,44 @@ func newStream(p *vplan, partition int, in plan.RecordStream, task *plan.TaskCon
 		}
 		s.rangeCol = idx[0]
 	}
+	if pb, ok := p.inner.(plan.PartitionBounds); ok {
+		if bs, ok := pb.PartitionBounds(partition); ok {
+			for _, b := range bs {
+				// A column the scan does not output cannot be checked.
+				if idx := wide.FieldIndices(b.Column); len(idx) == 1 {
+					s.bounds = append(s.bounds, bound{ColumnBound: b, col: idx[0]})
+				}
+			}
+		}
+	}
 	return s, nil
+}
+
+// bound is a declared partition bound and the column it is about.
+type bound struct {
+	plan.ColumnBound
+	col int
+}
+
+// holds reports whether v satisfies the bound.
+func (b *bound) holds(v expr.Scalar) bool {
+	if b.Key {
+		if plan.Unset(b.Min) {
+			return v.Null
+		}
+		return !v.Null && domain.CompareScalars(v, b.Min) == 0
+	}
+	if v.Null {
+		return true
+	}
+	if !plan.Unset(b.Min) && domain.CompareScalars(v, b.Min) < 0 {
+		return false
+	}
+	if !plan.Unset(b.Max) {
+		c := domain.CompareScalars(v, b.Max)
+		return c < 0 || (c == 0 && !b.MaxExclusive)
+	}
+	return true
 }
 
 func orderColumns(keys []plan.SortKey) []string {
@@ -127,7 +165,7 @@ func (s *stream) check(b plan.Batch) error {
 		return s.violation(s.rows, "schema "+fieldList(s.p.inner.Schema()), "batch has "+fieldList(b.Record.Schema()))
 	}
 	rows := selected(b)
-	for _, check := range []func(plan.Batch, []int32) error{s.checkLimit, s.checkFilters, s.checkOrder, s.checkKeys, s.checkRange} {
+	for _, check := range []func(plan.Batch, []int32) error{s.checkLimit, s.checkFilters, s.checkOrder, s.checkKeys, s.checkRange, s.checkBounds} {
 		if err := check(b, rows); err != nil {
 			return err
 		}
@@ -308,6 +346,22 @@ func (s *stream) checkRange(b plan.Batch, rows []int32) error {
 		}
 		if domain.CompareScalars(v, mine.max) > 0 {
 			mine.max = v
+		}
+	}
+	return nil
+}
+
+// checkBounds holds every row to what its partition declared about it
+// (its key, its range): pruning relies on those declarations, so a row
+// outside them is silently lost by queries that prune its partition.
+func (s *stream) checkBounds(b plan.Batch, rows []int32) error {
+	for i := range s.bounds {
+		bd := &s.bounds[i]
+		col := b.Record.Column(bd.col)
+		for j, r := range rows {
+			if v := expr.ScalarAt(col, int(r)); !bd.holds(v) {
+				return s.violation(s.rows+int64(j), bd.String(), fmt.Sprintf("row has %s = %s", bd.Column, v))
+			}
 		}
 	}
 	return nil

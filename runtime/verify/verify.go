@@ -1,6 +1,8 @@
 // Package verify wraps a table provider in verify mode: its scans check, as
 // the data flows, every promise the provider made to the planner (exact
-// filters, ordering, key and range partitioning, projection, limit) and fail
+// filters, ordering, key and range partitioning, the key or range each
+// partition declares when its plan implements plan.PartitionBounds,
+// projection, limit) and fail
 // the query with an error naming the table, partition, row and broken
 // promise instead of silently returning wrong results. Tests of providers
 // run in verify mode; it costs a row-at-a-time pass over the output, so it

@@ -65,6 +65,13 @@ func (e *KeyedExec) Statistics() plan.Statistics {
 	})
 }
 
+// PartitionBounds implements plan.PartitionBounds: what a partition declares
+// about its rows (its key, or its range), which verify mode checks every row
+// against.
+func (e *KeyedExec) PartitionBounds(partition int) ([]plan.ColumnBound, bool) {
+	return e.sp.PartitionBounds(partition)
+}
+
 // Execute returns the stream of one partition. It only builds the stream:
 // the source's Read runs on the stream's goroutine once the stream is read.
 func (e *KeyedExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {

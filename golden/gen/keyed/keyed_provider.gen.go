@@ -195,6 +195,13 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 		}
 	}
 	sp.SetPartitions(len(parts), len(listed))
+	sp.SetBounds(func(i int) ([]any, bool) {
+		p := &parts[i]
+		if p.Key == nil {
+			return nil, false
+		}
+		return []any{p.Key.Region}, true
+	})
 	return &KeyedExec{sp: sp, src: t.src, scan: scan, partitions: parts}, nil
 }
 

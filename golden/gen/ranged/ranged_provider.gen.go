@@ -187,6 +187,9 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 		}
 	}
 	sp.SetPartitions(len(parts), len(listed))
+	sp.SetBounds(func(i int) ([]any, bool) {
+		return []any{parts[i].Low, parts[i].High}, true
+	})
 	return &RangedExec{sp: sp, src: t.src, scan: scan, partitions: parts}, nil
 }
 
