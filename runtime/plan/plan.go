@@ -119,8 +119,11 @@ const (
 	// finish inside each partition, without a repartition.
 	KeyPartitioning
 	// RangePartitioning promises that each partition holds a contiguous
-	// range of the single column in Columns, and that partitions are in
-	// ascending order of those ranges.
+	// range of the single column in Columns, that the ranges are disjoint
+	// (no value is in two partitions), and that partitions are in ascending
+	// order of those ranges. NULLs are not constrained: a NULL may be in any
+	// partition, so the engine relies on this promise for NULL-free columns
+	// only (ordered concatenation, one-phase aggregation).
 	RangePartitioning
 	// SinglePartition: the plan has exactly one partition.
 	SinglePartition
