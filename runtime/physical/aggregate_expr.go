@@ -127,14 +127,16 @@ func (a AggregateExpr) newAccumulator() (accumulator, error) {
 func (a AggregateExpr) stateFields() ([]arrow.Field, error) {
 	switch a.Func {
 	case expr.AggAvg:
-		sumT := arrow.DataType(arrow.PrimitiveTypes.Float64)
-		if d, ok := a.Arg.DataType().(*arrow.Decimal128Type); ok {
-			sumT = &arrow.Decimal128Type{Precision: 38, Scale: d.Scale}
-		}
 		return []arrow.Field{
-			{Name: a.Name + "[sum]", Type: sumT, Nullable: true},
+			{Name: a.Name + "[sum]", Type: avgStateType(a.Arg.DataType()), Nullable: true},
 			{Name: a.Name + "[count]", Type: arrow.PrimitiveTypes.Int64},
 		}, nil
+	case expr.AggSum:
+		t, err := sumStateType(a.Arg.DataType())
+		if err != nil {
+			return nil, err
+		}
+		return []arrow.Field{{Name: a.Name, Type: t, Nullable: true}}, nil
 	}
 	t, err := a.naturalType()
 	if err != nil {

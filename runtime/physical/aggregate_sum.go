@@ -1,7 +1,9 @@
 package physical
 
 import (
+	"errors"
 	"fmt"
+	"math/bits"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -16,7 +18,20 @@ type unsignedInt interface {
 }
 type floating interface{ ~float32 | ~float64 }
 
-var errSumOverflow = fmt.Errorf("sum out of range")
+var (
+	// errSumOverflow: a decimal sum left decimal(38, s).
+	errSumOverflow = errors.New("sum out of range")
+	// errIntRange: an integer sum does not fit its result type (BIGINT
+	// or BIGINT UNSIGNED), as PostgreSQL reports a bigint overflow.
+	errIntRange = errors.New("integer out of range")
+	// errIntervalRange: a sum of durations does not fit int64.
+	errIntervalRange = errors.New("interval out of range")
+)
+
+// wideSumType is the partial state type of an exact integer sum: the
+// 128-bit sum as decimal(38, 0). (|sum| < rows * 2^64 stays below 10^38
+// for fewer than 2^62 rows.)
+var wideSumType = &arrow.Decimal128Type{Precision: 38, Scale: 0}
 
 // sumType is the result type of sum over t: int64 for signed integers,
 // uint64 for unsigned, float64 for floats, decimal(38, s) for decimals and
@@ -37,6 +52,18 @@ func sumType(t arrow.DataType) (arrow.DataType, error) {
 	return nil, fmt.Errorf("sum is not defined for type %s", t)
 }
 
+// sumStateType is the partial state type of sum over t: the exact 128-bit
+// sum for signed integers and durations (whose running total may leave
+// int64 while the final sum fits), else the result type (an unsigned sum
+// only grows, so a partial sum beyond uint64 is already an error).
+func sumStateType(t arrow.DataType) (arrow.DataType, error) {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.DURATION:
+		return wideSumType, nil
+	}
+	return sumType(t)
+}
+
 func newSumAcc(t arrow.DataType) (accumulator, error) {
 	out, err := sumType(t)
 	if err != nil {
@@ -44,13 +71,15 @@ func newSumAcc(t arrow.DataType) (accumulator, error) {
 	}
 	switch t.ID() {
 	case arrow.INT8:
-		return &sumSigned[int8]{out: out}, nil
+		return &sumSigned[int8]{out: out, rangeErr: errIntRange}, nil
 	case arrow.INT16:
-		return &sumSigned[int16]{out: out}, nil
+		return &sumSigned[int16]{out: out, rangeErr: errIntRange}, nil
 	case arrow.INT32:
-		return &sumSigned[int32]{out: out}, nil
-	case arrow.INT64, arrow.DURATION:
-		return &sumSigned[int64]{out: out}, nil
+		return &sumSigned[int32]{out: out, rangeErr: errIntRange}, nil
+	case arrow.INT64:
+		return &sumSigned[int64]{out: out, rangeErr: errIntRange}, nil
+	case arrow.DURATION:
+		return &sumSigned[int64]{out: out, rangeErr: errIntervalRange}, nil
 	case arrow.UINT8:
 		return &sumUnsigned[uint8]{}, nil
 	case arrow.UINT16:
@@ -69,71 +98,174 @@ func newSumAcc(t arrow.DataType) (accumulator, error) {
 	return nil, fmt.Errorf("sum is not defined for type %s", t)
 }
 
-// sumSigned sums signed integers into int64, failing on overflow as
-// PostgreSQL's sum(bigint) would (it widens to numeric; we refuse instead
-// of returning a wrapped value).
-type sumSigned[T signedInt] struct {
-	out  arrow.DataType
-	sums []int64
-	seen []bool
+// int128 is a two's complement 128-bit integer.
+type int128 struct {
+	hi int64
+	lo uint64
 }
 
-func (a *sumSigned[T]) resize(n int) { a.sums, a.seen = grow(a.sums, n), grow(a.seen, n) }
+func (x int128) add(y int128) int128 {
+	lo, c := bits.Add64(x.lo, y.lo, 0)
+	return int128{x.hi + y.hi + int64(c), lo}
+}
+
+func int128Of(n decimal128.Num) int128 { return int128{n.HighBits(), n.LowBits()} }
+
+func (x int128) num() decimal128.Num { return decimal128.New(x.hi, x.lo) }
+
+// signedSums holds exact per-group sums of signed integers. The fast path
+// adds in int64 (lo); when an addition overflows, carry (allocated then)
+// records it, so the exact sum of group g is lo[g] + carry[g] * 2^64
+// whatever the order of the additions, and it fits int64 iff carry[g] is
+// 0. (Wrapping 128 bits takes more than 2^63 rows.)
+type signedSums struct {
+	lo    []int64
+	carry []int64
+}
+
+func (s *signedSums) resize(n int) {
+	s.lo = grow(s.lo, n)
+	if s.carry != nil {
+		s.carry = grow(s.carry, n)
+	}
+}
+
+// overflowed records that adding v to group g wrapped lo[g] around: up
+// by 2^64 for a positive v, down for a negative one.
+//
+//go:noinline
+func (s *signedSums) overflowed(g int32, v int64) {
+	s.carry = grow(s.carry, len(s.lo))
+	s.carry[g] += v>>63 | 1
+}
+
+func (s *signedSums) get(g int) int128 {
+	c := int64(0)
+	if s.carry != nil {
+		c = s.carry[g]
+	}
+	return int128{s.lo[g]>>63 + c, uint64(s.lo[g])}
+}
+
+func (s *signedSums) addWide(g int32, x int128) {
+	r := s.get(int(g)).add(x)
+	lo := int64(r.lo)
+	s.lo[g] = lo
+	if c := r.hi - lo>>63; c != 0 || s.carry != nil {
+		s.carry = grow(s.carry, len(s.lo))
+		s.carry[g] = c
+	}
+}
+
+// fits reports whether the sum of group g fits int64.
+func (s *signedSums) fits(g int) bool { return s.carry == nil || s.carry[g] == 0 }
+
+// wideArray returns groups [0, n) as decimal(38, 0), NULL where seen is
+// false (seen nil: no NULLs).
+func (s *signedSums) wideArray(mem memory.Allocator, n int, seen []bool) arrow.Array {
+	out := make([]decimal128.Num, n)
+	for g := range n {
+		out[g] = s.get(g).num()
+	}
+	return fixedArray(mem, wideSumType, out, seen)
+}
+
+// mergeWide adds decimal(38, 0) partial sums into groups, marking seen
+// (if not nil) and adding the partial counts to counts (if not nil).
+func (s *signedSums) mergeWide(groups []int32, sums arrow.Array, seen []bool, counts []int64, partialCounts []int64, sel []int32) {
+	vals := fixedValues[decimal128.Num](sums)
+	valid, off := validity(sums)
+	for i, g := range groups {
+		row := rowOf(sel, i)
+		if !validRow(valid, off, row) {
+			continue
+		}
+		s.addWide(g, int128Of(vals[row]))
+		if seen != nil {
+			seen[g] = true
+		}
+		if counts != nil {
+			counts[g] += partialCounts[row]
+		}
+	}
+}
+
+// sumSigned sums signed integers (or durations) exactly and returns
+// int64, failing with rangeErr only if a final sum does not fit (as
+// PostgreSQL fails a bigint result); the order of the rows and their
+// partitioning do not matter.
+type sumSigned[T signedInt] struct {
+	out      arrow.DataType
+	rangeErr error
+	sums     signedSums
+	seen     []bool
+}
+
+func (a *sumSigned[T]) resize(n int) { a.sums.resize(n); a.seen = grow(a.seen, n) }
 
 func (a *sumSigned[T]) update(groups []int32, arr arrow.Array, sel []int32) error {
-	return addSigned(a.sums, a.seen, groups, fixedValues[T](arr), arr, sel)
-}
-
-func addSigned[T signedInt](sums []int64, seen []bool, groups []int32, vals []T, arr arrow.Array, sel []int32) error {
-	valid, off := validity(arr)
-	overflow := int64(0)
-	if valid == nil && sel == nil {
-		for i, g := range groups {
-			v := int64(vals[i])
-			s := sums[g]
-			r := s + v
-			// Overflow iff both operands' signs differ from the result's.
-			overflow |= (s ^ r) & (v ^ r)
-			sums[g] = r
-			seen[g] = true
-		}
-	} else {
-		for i, g := range groups {
-			row := rowOf(sel, i)
-			if !validRow(valid, off, row) {
-				continue
-			}
-			v := int64(vals[row])
-			s := sums[g]
-			r := s + v
-			overflow |= (s ^ r) & (v ^ r)
-			sums[g] = r
-			seen[g] = true
-		}
-	}
-	if overflow < 0 {
-		return errSumOverflow
-	}
+	addSigned(&a.sums, a.seen, groups, fixedValues[T](arr), arr, sel)
 	return nil
 }
 
+func addSigned[T signedInt](sums *signedSums, seen []bool, groups []int32, vals []T, arr arrow.Array, sel []int32) {
+	valid, off := validity(arr)
+	lo := sums.lo
+	if valid == nil && sel == nil {
+		for i, g := range groups {
+			v := int64(vals[i])
+			s := lo[g]
+			r := s + v
+			lo[g] = r
+			seen[g] = true
+			// Overflow iff both operands' signs differ from the result's.
+			if (s^r)&(v^r) < 0 {
+				sums.overflowed(g, v)
+			}
+		}
+		return
+	}
+	for i, g := range groups {
+		row := rowOf(sel, i)
+		if !validRow(valid, off, row) {
+			continue
+		}
+		v := int64(vals[row])
+		s := lo[g]
+		r := s + v
+		lo[g] = r
+		seen[g] = true
+		if (s^r)&(v^r) < 0 {
+			sums.overflowed(g, v)
+		}
+	}
+}
+
 func (a *sumSigned[T]) merge(groups []int32, states []arrow.Array, sel []int32) error {
-	if err := checkStates(states, a.out); err != nil {
+	if err := checkStates(states, wideSumType); err != nil {
 		return err
 	}
-	return addSigned(a.sums, a.seen, groups, fixedValues[int64](states[0]), states[0], sel)
+	a.sums.mergeWide(groups, states[0], a.seen, nil, nil, sel)
+	return nil
 }
 
 func (a *sumSigned[T]) state(mem memory.Allocator, n int) ([]arrow.Array, error) {
-	arr, err := a.finish(mem, n)
-	return []arrow.Array{arr}, err
+	return []arrow.Array{a.sums.wideArray(mem, n, a.seen[:n])}, nil
 }
 
 func (a *sumSigned[T]) finish(mem memory.Allocator, n int) (arrow.Array, error) {
-	return fixedArray(mem, a.out, a.sums[:n], a.seen[:n]), nil
+	if a.sums.carry != nil {
+		for g := range n {
+			if !a.sums.fits(g) {
+				return nil, a.rangeErr
+			}
+		}
+	}
+	return fixedArray(mem, a.out, a.sums.lo[:n], a.seen[:n]), nil
 }
 
-// sumUnsigned sums unsigned integers into uint64, failing on overflow.
+// sumUnsigned sums unsigned integers into uint64, failing on overflow: the
+// running sum only grows, so that happens iff the final sum overflows.
 type sumUnsigned[T unsignedInt] struct {
 	sums []uint64
 	seen []bool
@@ -159,7 +291,7 @@ func addUnsigned[T unsignedInt](sums []uint64, seen []bool, groups []int32, vals
 		seen[g] = true
 	}
 	if overflow {
-		return errSumOverflow
+		return errIntRange
 	}
 	return nil
 }

@@ -304,7 +304,7 @@ func TestAggregateSumOverflowIsLocatedError(t *testing.T) {
 	}
 	_, err = Collect(context.Background(), p, &plan.TaskContext{Allocator: mem})
 	var pe *plan.Error
-	if !errors.As(err, &pe) || pe.Operator != "AggregateExec" || !errors.Is(err, errSumOverflow) {
+	if !errors.As(err, &pe) || pe.Operator != "AggregateExec" || !errors.Is(err, errIntRange) {
 		t.Fatalf("err = %v, want a located sum overflow", err)
 	}
 }
