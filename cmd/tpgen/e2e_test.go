@@ -75,7 +75,7 @@ func TestEndToEnd(t *testing.T) {
 		"tool github.com/tpgen/tpgen/cmd/tpgen\n")
 	writeFile(t, dir, "go.sum", string(sum))
 
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute) // a cold build cache compiles arrow-go and the engine
 	defer cancel()
 	// The commands are those docs/tutorial.md gives, run as written: no
 	// -mod=mod, so a step the tutorial forgets fails here as it would for a
