@@ -128,3 +128,27 @@ func uniqueName(name string, items []item) string {
 		}
 	}
 }
+
+// disambiguateSortKeys gives a sort key's column a unique internal name when
+// another output column has the same name but computes something else
+// (SELECT a AS x, b AS x ... ORDER BY 2), so the sort refers to exactly one
+// column; the final projection restores the names the user wrote. It
+// reports whether it renamed anything.
+func disambiguateSortKeys(items []item, refs []sortRef) bool {
+	renamed := false
+	for _, r := range refs {
+		it := &items[r.item]
+		for j := range items {
+			if j == r.item || items[j].name != it.name || items[j].e.String() == it.e.String() {
+				continue
+			}
+			if it.display == "" {
+				it.display = it.name
+			}
+			it.name = uniqueName(it.name, items)
+			renamed = true
+			break
+		}
+	}
+	return renamed
+}

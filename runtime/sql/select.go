@@ -93,6 +93,7 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		}
 	}
 
+	renamed := disambiguateSortKeys(items, refs)
 	proj := &logical.Projection{Input: input}
 	visible := 0
 	for _, it := range items {
@@ -127,11 +128,15 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		return nil, err
 	}
 
-	if visible < len(items) {
+	if visible < len(items) || renamed {
 		final := &logical.Projection{Input: out}
 		for _, it := range items[:visible] {
 			final.Exprs = append(final.Exprs, &expr.Column{Name: it.name, Type: it.e.DataType()})
-			final.Names = append(final.Names, it.name)
+			name := it.name
+			if it.display != "" {
+				name = it.display
+			}
+			final.Names = append(final.Names, name)
 		}
 		out = final
 	}

@@ -12,6 +12,9 @@ type item struct {
 	name   string
 	pos    int
 	hidden bool // an ORDER BY key that is not in the select list
+	// display is the name the user sees when name had to be made unique
+	// internally (see disambiguateSortKeys); "" when name is it.
+	display string
 }
 
 // bindTargets binds the select list, expanding * and t.*.
