@@ -54,7 +54,7 @@ func (g *gen) plan(f *jen.File) {
 			jen.Return(jen.Id("e").Dot("sp").Dot("PartitionBounds").Call(jen.Id("partition"))))
 	}
 	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
-		"Read runs on the stream's goroutine once the stream is read."))
+		"Read runs on the stream's coroutine once the stream is read."))
 	f.Func().Params(recv()).Id("Execute").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("partition").Int(), jen.Id("task").Op("*").Qual(plan, "TaskContext"),
 	).Params(jen.Qual(plan, "RecordStream"), jen.Error()).Block(

@@ -56,7 +56,8 @@ func (g *gen) sourceInterface(f *jen.File) {
 		jen.Id("Partitions").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("scan").Op("*").Id("Scan")).
 			Params(jen.Index().Id("Partition"), jen.Error()),
 		comment("Read writes the rows of partition p to w. It runs on its own goroutine, concurrently with "+
-			"other partitions, and must return when ctx is done or when w returns an error (return that error; "+
+			"other partitions (as a coroutine of the partition's consumer unless source.WithReadAhead is set), "+
+			"and must call w from that goroutine only. It must return when ctx is done or when w returns an error (return that error; "+
 			"source.ErrStop, returned once the scan's limit is reached, is not a failure). scan is shared: "+
 			"do not modify it."+g.exactNote()),
 		jen.Id("Read").Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("p").Id("Partition"),
@@ -197,7 +198,7 @@ func (g *gen) tableType(f *jen.File) {
 		jen.Id("opts").Qual(src, "Options"),
 	)
 	f.Add(comment("NewTable returns the table reading from src. Options (source.WithBatchSize, " +
-		"source.WithName, source.WithBuffer) tune batching and naming."))
+		"source.WithName, source.WithReadAhead) tune batching, naming and read-ahead."))
 	f.Func().Id("NewTable").Params(jen.Id("src").Id("Source"), jen.Id("opts").Op("...").Qual(src, "Option")).Op("*").Id("Table").Block(
 		jen.Return(jen.Op("&").Id("Table").Values(field("src", jen.Id("src")),
 			field("opts", jen.Qual(src, "NewOptions").Call(jen.Lit(g.spec.Table), jen.Id("opts").Op("..."))))),

@@ -36,11 +36,13 @@ type Source interface {
 	// again by key, range and statistics.
 	Partitions(ctx context.Context, scan *Scan) ([]Partition, error)
 	// Read writes the rows of partition p to w. It runs on its own goroutine,
-	// concurrently with other partitions, and must return when ctx is done or
-	// when w returns an error (return that error; source.ErrStop, returned once
-	// the scan's limit is reached, is not a failure). scan is shared: do not
-	// modify it. Every row written must lie in scan.Filters.Region (the spec
-	// declares those filters exact, so the engine does not check them again).
+	// concurrently with other partitions (as a coroutine of the partition's
+	// consumer unless source.WithReadAhead is set), and must call w from that
+	// goroutine only. It must return when ctx is done or when w returns an error
+	// (return that error; source.ErrStop, returned once the scan's limit is
+	// reached, is not a failure). scan is shared: do not modify it. Every row
+	// written must lie in scan.Filters.Region (the spec declares those filters
+	// exact, so the engine does not check them again).
 	Read(ctx context.Context, p Partition, scan *Scan, w *Writer) error
 }
 
@@ -117,8 +119,8 @@ type Table struct {
 }
 
 // NewTable returns the table reading from src. Options
-// (source.WithBatchSize, source.WithName, source.WithBuffer) tune batching
-// and naming.
+// (source.WithBatchSize, source.WithName, source.WithReadAhead) tune
+// batching, naming and read-ahead.
 func NewTable(src Source, opts ...source.Option) *Table {
 	return &Table{src: src, opts: source.NewOptions("events", opts...)}
 }

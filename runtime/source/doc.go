@@ -11,8 +11,9 @@
 //     RangeOverlaps, MinMax.Overlaps);
 //   - the plan's properties under projection and its EXPLAIN line
 //     (Properties, Explain);
-//   - the stream: a goroutine running the source's Read, a bounded hand-off
-//     channel, cancellation, and errors naming table and partition (Stream);
+//   - the stream: the source's Read run as a coroutine of the consumer (or
+//     on its own goroutine with a bounded read-ahead channel), cancellation,
+//     and errors naming table and partition (Stream);
 //   - batching: the Batcher a generated Writer appends to, which cuts Arrow
 //     record batches of the configured size and stops at the scan's limit.
 //

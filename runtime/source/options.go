@@ -3,7 +3,8 @@ package source
 import "github.com/tpgen/tpgen/runtime/plan"
 
 // Options configure a generated table. The zero value uses the engine's
-// batch size and a hand-off buffer of DefaultBuffer batches.
+// batch size and runs each partition's Read as a coroutine of its consumer
+// (no read-ahead).
 type Options struct {
 	// Name is the table's name in errors, e.g. "events". Generated tables
 	// default it to the spec's table name.
@@ -11,14 +12,10 @@ type Options struct {
 	// BatchSize is the number of rows per Arrow batch a Writer builds; 0
 	// takes the TaskContext's (or plan.DefaultBatchSize).
 	BatchSize int
-	// Buffer is how many finished batches may wait in the hand-off between
-	// a source and the query before Append blocks (backpressure).
-	Buffer int
+	// ReadAhead is how many finished batches a partition's Read may build
+	// ahead of the query. See WithReadAhead.
+	ReadAhead int
 }
-
-// DefaultBuffer is the hand-off depth used when Options.Buffer is 0: one
-// batch being consumed while the next is built keeps both sides busy.
-const DefaultBuffer = 2
 
 // Option changes Options; pass them to a generated NewTable.
 type Option func(*Options)
@@ -29,8 +26,31 @@ func WithName(name string) Option { return func(o *Options) { o.Name = name } }
 // WithBatchSize sets the rows per batch the Writer builds.
 func WithBatchSize(n int) Option { return func(o *Options) { o.BatchSize = n } }
 
-// WithBuffer sets the number of batches the hand-off holds.
-func WithBuffer(n int) Option { return func(o *Options) { o.Buffer = n } }
+// WithReadAhead lets each partition's Read run up to n batches ahead of
+// the query, on its own goroutine, concurrently with the consumer.
+//
+// With n = 0 (the default) Read runs as a coroutine of the consumer: each
+// Next resumes it until it emits the next batch, with a direct goroutine
+// switch and no scheduler wakeup, so handing a batch over costs next to
+// nothing; the source does no work while the query processes a batch.
+// Parallelism comes from the engine reading partitions concurrently. This
+// is the fastest choice for CPU-bound sources (generating or decoding
+// rows in memory).
+//
+// With n > 0, batches pass through a channel of n slots. The source keeps
+// reading while the query works (it blocks only when n batches wait), which
+// pays off when Read waits on I/O (network, object store, a slow disk) and
+// the wait can overlap the query's work; but every batch then costs a
+// cross-thread hand-off (a futex wakeup of the other goroutine whenever one
+// side waits on the channel), and up to n batches are held in memory per
+// partition. Negative n means 0.
+func WithReadAhead(n int) Option { return func(o *Options) { o.ReadAhead = n } }
+
+// WithBuffer is WithReadAhead.
+//
+// Deprecated: use WithReadAhead; WithBuffer(0) now means no read-ahead
+// (the coroutine mode), not the former default of 2 batches.
+func WithBuffer(n int) Option { return WithReadAhead(n) }
 
 // NewOptions applies opts over the defaults for the table named table.
 func NewOptions(table string, opts ...Option) Options {
@@ -51,11 +71,4 @@ func (o Options) batchSize(task *plan.TaskContext) int {
 		return task.BatchSize
 	}
 	return plan.DefaultBatchSize
-}
-
-func (o Options) buffer() int {
-	if o.Buffer > 0 {
-		return o.Buffer
-	}
-	return DefaultBuffer
 }

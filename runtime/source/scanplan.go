@@ -176,7 +176,8 @@ func (p *ScanPlan) String() string {
 }
 
 // Stream returns the stream of one partition; read runs on the stream's
-// goroutine once the stream is first read. It only checks the partition
+// coroutine (or, with Options.ReadAhead, its goroutine) once the stream is
+// first read. It only checks the partition
 // number: nothing is opened or read here.
 func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskContext, read ReadFunc) (plan.RecordStream, error) {
 	if partition < 0 || partition >= p.kept {
@@ -193,7 +194,7 @@ func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskCon
 	return &Stream{parent: ctx, read: read, cfg: streamConfig{
 		operator: p.operator, table: p.opts.Name, partition: partition,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
-		size: p.opts.batchSize(task), limit: p.Limit(), buffer: p.opts.buffer(),
+		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0),
 	}}, nil
 }
 

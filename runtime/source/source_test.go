@@ -227,3 +227,135 @@ func TestSortRanges(t *testing.T) {
 		}
 	}
 }
+
+// modes are the stream's two hand-off modes: the coroutine (default) and
+// read-ahead over a channel.
+var modes = map[string][]Option{"coroutine": nil, "readahead": {WithReadAhead(2)}}
+
+func TestStreamModes(t *testing.T) {
+	for name, mode := range modes {
+		t.Run(name, func(t *testing.T) {
+			for _, c := range []struct{ limit, want int }{{plan.NoLimit, 1000}, {0, 0}, {7, 7}, {100, 100}} {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: c.limit}, append([]Option{WithBatchSize(64)}, mode...)...)
+				s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, counter(1000))
+				n, err := drain(s)
+				s.Close()
+				if err != nil || n != c.want {
+					t.Errorf("limit %d: %d rows, %v; want %d", c.limit, n, err, c.want)
+				}
+				mem.AssertSize(t, 0)
+			}
+			for what, read := range map[string]ReadFunc{
+				"error": func(context.Context, *Batcher) error { return errors.New("boom") },
+				"panic": func(ctx context.Context, b *Batcher) error {
+					_ = counter(100)(ctx, b) // some batches first
+					panic("boom")
+				},
+			} {
+				sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: plan.NoLimit}, append([]Option{WithBatchSize(10)}, mode...)...)
+				s, _ := sp.Stream(context.Background(), 0, nil, read)
+				_, err := drain(s)
+				s.Close()
+				var pe *plan.Error
+				if !errors.As(err, &pe) || pe.Table != "test" || pe.Partition != 0 || !strings.Contains(err.Error(), "boom") {
+					t.Errorf("%s: %v", what, err)
+				}
+			}
+		})
+	}
+}
+
+func TestStreamCloseAndCancel(t *testing.T) {
+	for name, mode := range modes {
+		t.Run(name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: plan.NoLimit}, append([]Option{WithBatchSize(10)}, mode...)...)
+
+			// Close after a batch: the source's Writer reports the stream
+			// closed, Read returns, its builders are released.
+			readErr := make(chan error, 1)
+			reading := func(ctx context.Context, b *Batcher) error {
+				err := counter(1<<30)(ctx, b)
+				readErr <- err
+				return err
+			}
+			s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, reading)
+			b, err := s.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Release()
+			s.Close()
+			if err := <-readErr; err == nil {
+				t.Error("Read went on after Close")
+			}
+			if _, err := s.Next(); err == nil || errors.Is(err, io.EOF) {
+				t.Errorf("Next after Close: %v", err)
+			}
+
+			// Cancel: Next returns the context's error, the Writer too.
+			ctx, cancel := context.WithCancel(context.Background())
+			s, _ = sp.Stream(ctx, 0, &plan.TaskContext{Allocator: mem}, reading)
+			if b, err = s.Next(); err != nil {
+				t.Fatal(err)
+			}
+			b.Release()
+			cancel()
+			for { // read-ahead may still hand over batches already buffered
+				b, err := s.Next()
+				if err != nil {
+					if !errors.Is(err, context.Canceled) {
+						t.Errorf("Next after cancel: %v", err)
+					}
+					break
+				}
+				b.Release()
+			}
+			s.Close()
+			if err := <-readErr; !errors.Is(err, context.Canceled) {
+				t.Errorf("Writer after cancel: %v", err)
+			}
+		})
+	}
+}
+
+func TestReadAheadRunsAhead(t *testing.T) {
+	for name, want := range map[string]int{"coroutine": 1, "readahead": 3} {
+		sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: plan.NoLimit}, append([]Option{WithBatchSize(1)}, modes[name]...)...)
+		flushed := make(chan int, 10)
+		s, _ := sp.Stream(context.Background(), 0, nil, func(ctx context.Context, b *Batcher) error {
+			v := b.Builder("v").(*array.Int64Builder)
+			for i := range 10 {
+				v.Append(int64(i))
+				if err := b.Row(); err != nil {
+					return err
+				}
+				flushed <- i + 1
+			}
+			return nil
+		})
+		b, err := s.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Release()
+		// Coroutine: the source is suspended in its first flush. Read-ahead:
+		// it fills 2 slots besides the batch read, then blocks on the 4th.
+		got := 0
+		for done := false; !done; {
+			select {
+			case got = <-flushed:
+			default:
+				if name == "coroutine" || got >= want {
+					done = true
+				}
+			}
+		}
+		if got != want-1 && got != want {
+			t.Errorf("%s: source ran %d batches ahead; want about %d", name, got, want)
+		}
+		s.Close()
+	}
+}

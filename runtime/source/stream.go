@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -21,21 +22,40 @@ var errClosed = errors.New("source: stream closed")
 type ReadFunc func(ctx context.Context, b *Batcher) error
 
 // Stream is the plan.RecordStream of one partition. Nothing happens until
-// the first Next: then a goroutine runs the ReadFunc and hands batches over
-// a channel of Options.Buffer slots, so a source runs at most that far
-// ahead of the query (backpressure). Cancelling the context or calling
-// Close stops the source at its next Append and ends the goroutine.
+// the first Next. Then the ReadFunc runs in one of two modes (see
+// Options.ReadAhead):
+//
+//   - coroutine (the default): the ReadFunc runs on a coroutine (iter.Pull).
+//     Next resumes it; it runs until the Batcher emits a batch, which Next
+//     returns while the source is suspended. Control passes directly
+//     between the two goroutines, without the scheduler, so a batch costs
+//     no thread wakeup; the source runs only while the consumer waits for
+//     a batch (backpressure by construction).
+//   - read-ahead (ReadAhead > 0): a goroutine runs the ReadFunc and hands
+//     batches over a channel of ReadAhead slots, so the source runs up to
+//     that far ahead of the query, concurrently with it.
+//
+// Cancelling the context or calling Close stops the source at its next
+// Writer call, ends its goroutine and releases every batch not handed
+// over. A stream is used by one goroutine at a time.
 type Stream struct {
 	parent context.Context
 	cfg    streamConfig
 	read   ReadFunc
 
-	ch      chan arrow.RecordBatch
 	cancel  context.CancelFunc
-	result  error // the goroutine's outcome, written before ch is closed
+	result  error // the ReadFunc's outcome, written before it ends
 	started bool
 	closed  bool
 	final   error // what Next keeps returning once the stream ended
+
+	// coroutine mode
+	next   func() (arrow.RecordBatch, bool)
+	stop   func()
+	halted bool // the consumer stopped the coroutine: yield no more
+
+	// read-ahead mode
+	ch chan arrow.RecordBatch
 }
 
 // streamConfig is what a stream needs from its plan.
@@ -47,7 +67,7 @@ type streamConfig struct {
 	built, output   []int
 	mem             memory.Allocator
 	size, limit     int
-	buffer          int
+	readAhead       int // 0: coroutine mode
 }
 
 // Schema returns the schema of the stream's batches.
@@ -63,6 +83,27 @@ func (s *Stream) Next() (plan.Batch, error) {
 	if !s.started {
 		s.start()
 	}
+	if s.ch != nil {
+		return s.nextReadAhead()
+	}
+	if err := s.parent.Err(); err != nil {
+		s.final = err
+		s.stopCoroutine() // the source's Writer returns err; Read returns
+		return plan.Batch{}, s.final
+	}
+	if rec, ok := s.next(); ok {
+		return plan.Batch{Record: rec}, nil
+	}
+	// The coroutine has finished: result is set, nothing is left to free.
+	s.final = s.result
+	if s.final == nil {
+		s.final = io.EOF
+	}
+	s.stopCoroutine()
+	return plan.Batch{}, s.final
+}
+
+func (s *Stream) nextReadAhead() (plan.Batch, error) {
 	select {
 	case rec, ok := <-s.ch:
 		if ok {
@@ -79,7 +120,7 @@ func (s *Stream) Next() (plan.Batch, error) {
 }
 
 // Close stops the source, releases batches not yet read and waits for the
-// goroutine to end. It is safe to call more than once.
+// source's Read to return. It is safe to call more than once.
 func (s *Stream) Close() {
 	if s.closed {
 		return
@@ -89,6 +130,10 @@ func (s *Stream) Close() {
 		s.final = errClosedStream
 	}
 	if !s.started {
+		return
+	}
+	if s.ch == nil {
+		s.stopCoroutine()
 		return
 	}
 	s.cancel()
@@ -104,28 +149,63 @@ func (s *Stream) start() {
 	s.started = true
 	ctx, cancel := context.WithCancel(s.parent)
 	s.cancel = cancel
-	s.ch = make(chan arrow.RecordBatch, s.cfg.buffer)
+	if s.cfg.readAhead <= 0 {
+		s.next, s.stop = iter.Pull(func(yield func(arrow.RecordBatch) bool) {
+			defer cancel()
+			emit := func(rec arrow.RecordBatch) error {
+				if !s.halted && yield(rec) {
+					return nil
+				}
+				// The consumer stopped the stream. A batch yield reported
+				// false for was already handed over (the consumer owns
+				// it); one we did not yield is ours to free.
+				if s.halted {
+					rec.Release()
+				}
+				s.halted = true
+				return s.stopped(ctx)
+			}
+			s.result = s.run(ctx, emit)
+		})
+		return
+	}
+	s.ch = make(chan arrow.RecordBatch, s.cfg.readAhead)
 	go func() {
 		defer close(s.ch)
 		defer cancel()
-		s.result = s.run(ctx)
+		emit := func(rec arrow.RecordBatch) error {
+			select {
+			case s.ch <- rec:
+				return nil
+			case <-ctx.Done():
+				rec.Release()
+				return s.stopped(ctx)
+			}
+		}
+		s.result = s.run(ctx, emit)
 	}()
 }
 
-// run reads the partition and classifies how it ended.
-func (s *Stream) run(ctx context.Context) (err error) {
-	emit := func(rec arrow.RecordBatch) error {
-		select {
-		case s.ch <- rec:
-			return nil
-		case <-ctx.Done():
-			rec.Release()
-			if s.parent.Err() == nil {
-				return errClosed
-			}
-			return ctx.Err()
-		}
+// stopCoroutine cancels the source's context (so helpers it started with
+// it stop) and ends the coroutine: a suspended Writer call returns an
+// error, Read returns, the builders are released. It is idempotent.
+func (s *Stream) stopCoroutine() {
+	s.cancel()
+	s.stop()
+}
+
+// stopped is the error a Writer returns once the consumer is gone: the
+// context's error when the query was cancelled, errClosed when the
+// consumer closed the stream.
+func (s *Stream) stopped(ctx context.Context) error {
+	if s.parent.Err() == nil {
+		return errClosed
 	}
+	return ctx.Err()
+}
+
+// run reads the partition through emit and classifies how it ended.
+func (s *Stream) run(ctx context.Context, emit func(arrow.RecordBatch) error) (err error) {
 	b := newBatcher(ctx, s.cfg.mem, s.cfg.schema, s.cfg.out, s.cfg.built, s.cfg.output, s.cfg.size, s.cfg.limit, emit)
 	defer b.release()
 	defer func() {

@@ -66,7 +66,7 @@ func (e *NullableExec) Statistics() plan.Statistics {
 }
 
 // Execute returns the stream of one partition. It only builds the stream:
-// the source's Read runs on the stream's goroutine once the stream is read.
+// the source's Read runs on the stream's coroutine once the stream is read.
 func (e *NullableExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
 	return e.sp.Stream(ctx, partition, task, func(ctx context.Context, b *source.Batcher) error {
 		return e.src.Read(ctx, e.partitions[partition], e.scan, nullableWriter(b))
