@@ -33,12 +33,12 @@ func (s *Synth) Partitions(_ context.Context, _ *Scan) ([]Partition, error) {
 // Read writes a region's events, starting at the first second the ts
 // filter allows (events are in ts order, so the rest can be skipped).
 func (s *Synth) Read(_ context.Context, p Partition, scan *Scan, w *Writer) error {
-	first := 0
+	first, region, id := 0, p.Key.Region, p.Payload.(int)
 	if span, ok := scan.Filters.Ts.Span(); ok && !span.Low.Unbounded && span.Low.Value.After(Start) {
 		first = int(span.Low.Value.Sub(Start) / time.Second)
 	}
 	for i := first; i < s.PerRegion; i++ {
-		r := Row{Region: p.Key.Region, Ts: Start.Add(time.Duration(i) * time.Second), UserID: int64(i*7+p.Payload.(int)) % 1000}
+		r := Row{Region: region, Ts: Start.Add(time.Duration(i) * time.Second), UserID: int64(i*7+id) % 1000}
 		if i%3 != 0 {
 			r.EventType = source.Some([]string{"click", "view"}[i%2])
 		}
