@@ -19,6 +19,10 @@ import (
 // Ordered comparisons are written NaN-safe for a non-NaN right-hand side:
 // x > c is spelled !(x <= c), so that a NaN x compares greater than every
 // number, as in PostgreSQL. For integers the compiler emits the same code.
+//
+// Each operator has its own copy of the loop on purpose: Go does not inline
+// a comparison passed as a function value or type parameter method into a
+// generic loop, and the call per row costs several times the comparison.
 
 func b2u(b bool) byte {
 	if b {
