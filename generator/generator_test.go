@@ -223,3 +223,46 @@ func TestWriteFilesNeverReplacesAFileTpgenDidNotWrite(t *testing.T) {
 		}
 	}
 }
+
+// Columns named like the Writer's own fields (or Go keywords) must not
+// collide with them: every Writer field name stays distinct.
+func TestWriterFieldsDoNotCollideWithColumns(t *testing.T) {
+	src := "version: 1\ntable: clash\ncolumns:\n" +
+		"  - {name: b, type: int64}\n  - {name: all, type: bool}\n  - {name: type, type: string}\n"
+	s, err := spec.Parse("clash.tpgen.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := Generate(s, Options{Package: "clash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !strings.HasSuffix(f.Name, "_stream.gen.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f.Name, f.Content, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		ast.Inspect(file, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok || ts.Name.Name != "Writer" {
+				return true
+			}
+			for _, fld := range ts.Type.(*ast.StructType).Fields.List {
+				for _, name := range fld.Names {
+					if seen[name.Name] {
+						t.Errorf("Writer field %q declared twice", name.Name)
+					}
+					seen[name.Name] = true
+				}
+			}
+			return false
+		})
+		if len(seen) != 5 {
+			t.Errorf("Writer has fields %v, want b, all and one per column", seen)
+		}
+	}
+}

@@ -211,7 +211,7 @@ func lowerFirst(name string) string {
 		n-- // UserID: keep the U of "Id..."; IDType -> idType
 	}
 	local := strings.ToLower(name[:n]) + name[n:]
-	if token.IsKeyword(local) || local == "b" { // a column named "type", or the Writer's Batcher field
+	if token.IsKeyword(local) || local == "b" || local == "all" { // a column named "type", or one of the Writer's own fields
 		local += "Col"
 	}
 	return local

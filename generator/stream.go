@@ -13,7 +13,10 @@ func (g *gen) stream(f *jen.File) {
 		"It skips columns the query does not need, cuts a batch every batch-size rows, and stops the source "+
 		"once the scan's limit is reached or the query is cancelled: then every method returns an error the "+
 		"source should return from Read.", g.spec.Table)))
-	fields := []jen.Code{jen.Id("b").Op("*").Qual(src, "Batcher")}
+	fields := []jen.Code{
+		jen.Id("b").Op("*").Qual(src, "Batcher"),
+		jen.Id("all").Bool().Comment("every column is needed: Append skips the per-column checks"),
+	}
 	for _, c := range g.cols {
 		fields = append(fields, jen.Id(c.local).Op("*").Add(builder(c.Type)).Comment("nil when not needed"))
 	}
@@ -24,12 +27,27 @@ func (g *gen) stream(f *jen.File) {
 		ctor = append(ctor, jen.List(jen.Id("w").Dot(c.local), jen.Id("_")).Op("=").
 			Id("b").Dot("Builder").Call(jen.Lit(c.Name)).Assert(jen.Op("*").Add(builder(c.Type))))
 	}
-	ctor = append(ctor, jen.Return(jen.Id("w")))
+	all := jen.Null()
+	for i, c := range g.cols {
+		if i > 0 {
+			all.Op("&&")
+		}
+		all.Id("w").Dot(c.local).Op("!=").Nil()
+	}
+	ctor = append(ctor, jen.Id("w").Dot("all").Op("=").Add(all), jen.Return(jen.Id("w")))
 	f.Commentf("%s binds a Writer to the builders of the columns the scan needs.", g.local("Writer"))
 	f.Func().Id(g.local("Writer")).Params(jen.Id("b").Op("*").Qual(src, "Batcher")).Op("*").Id("Writer").Block(ctor...)
 
 	// Append.
 	body := []jen.Code{jen.If(jen.Err().Op(":=").Id("w").Dot("b").Dot("Err").Call(), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))}
+	// The common case (every column needed) gets a path without a check per
+	// column: measurably faster on the per-row hot path of a scan.
+	full := make([]jen.Code, 0, len(g.cols)+1)
+	for _, c := range g.cols {
+		full = append(full, g.appendValue(c, jen.Id("r").Dot(c.field)))
+	}
+	full = append(full, jen.Return(jen.Id("w").Dot("b").Dot("Row").Call()))
+	body = append(body, jen.If(jen.Id("w").Dot("all")).Block(full...))
 	for _, c := range g.cols {
 		body = append(body, jen.If(jen.Id("w").Dot(c.local).Op("!=").Nil()).Block(g.appendValue(c, jen.Id("r").Dot(c.field))))
 	}

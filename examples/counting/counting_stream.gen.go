@@ -15,6 +15,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b         *source.Batcher
+	all       bool                // every column is needed: Append skips the per-column checks
 	partition *array.Int64Builder // nil when not needed
 	value     *array.Int64Builder // nil when not needed
 }
@@ -24,6 +25,7 @@ func countingWriter(b *source.Batcher) *Writer {
 	w := &Writer{b: b}
 	w.partition, _ = b.Builder("partition").(*array.Int64Builder)
 	w.value, _ = b.Builder("value").(*array.Int64Builder)
+	w.all = w.partition != nil && w.value != nil
 	return w
 }
 
@@ -33,6 +35,11 @@ func countingWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		w.partition.Append(r.Partition)
+		w.value.Append(r.Value)
+		return w.b.Row()
 	}
 	if w.partition != nil {
 		w.partition.Append(r.Partition)

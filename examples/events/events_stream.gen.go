@@ -18,6 +18,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b         *source.Batcher
+	all       bool                     // every column is needed: Append skips the per-column checks
 	region    *array.StringBuilder     // nil when not needed
 	eventType *array.StringBuilder     // nil when not needed
 	ts        *array.TimestampBuilder  // nil when not needed
@@ -33,6 +34,7 @@ func eventsWriter(b *source.Batcher) *Writer {
 	w.ts, _ = b.Builder("ts").(*array.TimestampBuilder)
 	w.userID, _ = b.Builder("user_id").(*array.Int64Builder)
 	w.amount, _ = b.Builder("amount").(*array.Decimal128Builder)
+	w.all = w.region != nil && w.eventType != nil && w.ts != nil && w.userID != nil && w.amount != nil
 	return w
 }
 
@@ -42,6 +44,22 @@ func eventsWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		w.region.Append(r.Region)
+		if r.EventType.Valid {
+			w.eventType.Append(r.EventType.V)
+		} else {
+			w.eventType.AppendNull()
+		}
+		w.ts.Append(arrow.Timestamp(r.Ts.UnixMicro()))
+		w.userID.Append(r.UserID)
+		if r.Amount.Valid {
+			w.amount.Append(r.Amount.V)
+		} else {
+			w.amount.AppendNull()
+		}
+		return w.b.Row()
 	}
 	if w.region != nil {
 		w.region.Append(r.Region)

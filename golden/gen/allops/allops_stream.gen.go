@@ -17,6 +17,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b       *source.Batcher
+	all     bool                    // every column is needed: Append skips the per-column checks
 	name    *array.StringBuilder    // nil when not needed
 	payload *array.BinaryBuilder    // nil when not needed
 	n       *array.Int64Builder     // nil when not needed
@@ -36,6 +37,7 @@ func allopsWriter(b *source.Batcher) *Writer {
 	w.flag, _ = b.Builder("flag").(*array.BooleanBuilder)
 	w.day, _ = b.Builder("day").(*array.Date32Builder)
 	w.at, _ = b.Builder("at").(*array.TimestampBuilder)
+	w.all = w.name != nil && w.payload != nil && w.n != nil && w.x != nil && w.flag != nil && w.day != nil && w.at != nil
 	return w
 }
 
@@ -45,6 +47,32 @@ func allopsWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		if r.Name.Valid {
+			w.name.Append(r.Name.V)
+		} else {
+			w.name.AppendNull()
+		}
+		if r.Payload.Valid {
+			w.payload.Append(r.Payload.V)
+		} else {
+			w.payload.AppendNull()
+		}
+		if r.N.Valid {
+			w.n.Append(r.N.V)
+		} else {
+			w.n.AppendNull()
+		}
+		w.x.Append(r.X)
+		if r.Flag.Valid {
+			w.flag.Append(r.Flag.V)
+		} else {
+			w.flag.AppendNull()
+		}
+		w.day.Append(arrow.Date32FromTime(r.Day))
+		w.at.Append(arrow.Timestamp(r.At.UnixMicro()))
+		return w.b.Row()
 	}
 	if w.name != nil {
 		if r.Name.Valid {

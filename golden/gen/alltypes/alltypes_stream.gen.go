@@ -18,6 +18,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b      *source.Batcher
+	all    bool                     // every column is needed: Append skips the per-column checks
 	bCol   *array.BooleanBuilder    // nil when not needed
 	i8     *array.Int8Builder       // nil when not needed
 	i16    *array.Int16Builder      // nil when not needed
@@ -71,6 +72,7 @@ func alltypesWriter(b *source.Batcher) *Writer {
 	w.durNs, _ = b.Builder("dur_ns").(*array.DurationBuilder)
 	w.amount, _ = b.Builder("amount").(*array.Decimal128Builder)
 	w.big, _ = b.Builder("big").(*array.Decimal128Builder)
+	w.all = w.bCol != nil && w.i8 != nil && w.i16 != nil && w.i32 != nil && w.i64 != nil && w.u8 != nil && w.u16 != nil && w.u32 != nil && w.u64 != nil && w.f32 != nil && w.f64 != nil && w.s != nil && w.bin != nil && w.d != nil && w.tsS != nil && w.tsMs != nil && w.tsUs != nil && w.tsNs != nil && w.durS != nil && w.durMs != nil && w.durUs != nil && w.durNs != nil && w.amount != nil && w.big != nil
 	return w
 }
 
@@ -80,6 +82,33 @@ func alltypesWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		w.bCol.Append(r.B)
+		w.i8.Append(r.I8)
+		w.i16.Append(r.I16)
+		w.i32.Append(r.I32)
+		w.i64.Append(r.I64)
+		w.u8.Append(r.U8)
+		w.u16.Append(r.U16)
+		w.u32.Append(r.U32)
+		w.u64.Append(r.U64)
+		w.f32.Append(r.F32)
+		w.f64.Append(r.F64)
+		w.s.Append(r.S)
+		w.bin.Append(r.Bin)
+		w.d.Append(arrow.Date32FromTime(r.D))
+		w.tsS.Append(arrow.Timestamp(r.TsS.Unix()))
+		w.tsMs.Append(arrow.Timestamp(r.TsMs.UnixMilli()))
+		w.tsUs.Append(arrow.Timestamp(r.TsUs.UnixMicro()))
+		w.tsNs.Append(arrow.Timestamp(r.TsNs.UnixNano()))
+		w.durS.Append(arrow.Duration(r.DurS / time.Second))
+		w.durMs.Append(arrow.Duration(r.DurMs / time.Millisecond))
+		w.durUs.Append(arrow.Duration(r.DurUs / time.Microsecond))
+		w.durNs.Append(arrow.Duration(r.DurNs))
+		w.amount.Append(r.Amount)
+		w.big.Append(r.Big)
+		return w.b.Row()
 	}
 	if w.bCol != nil {
 		w.bCol.Append(r.B)

@@ -15,6 +15,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b    *source.Batcher
+	all  bool                 // every column is needed: Append skips the per-column checks
 	id   *array.Int64Builder  // nil when not needed
 	name *array.StringBuilder // nil when not needed
 }
@@ -24,6 +25,7 @@ func nopushdownWriter(b *source.Batcher) *Writer {
 	w := &Writer{b: b}
 	w.id, _ = b.Builder("id").(*array.Int64Builder)
 	w.name, _ = b.Builder("name").(*array.StringBuilder)
+	w.all = w.id != nil && w.name != nil
 	return w
 }
 
@@ -33,6 +35,11 @@ func nopushdownWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		w.id.Append(r.ID)
+		w.name.Append(r.Name)
+		return w.b.Row()
 	}
 	if w.id != nil {
 		w.id.Append(r.ID)

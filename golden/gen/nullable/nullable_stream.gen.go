@@ -18,6 +18,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b       *source.Batcher
+	all     bool                     // every column is needed: Append skips the per-column checks
 	bCol    *array.BooleanBuilder    // nil when not needed
 	i8      *array.Int8Builder       // nil when not needed
 	i16     *array.Int16Builder      // nil when not needed
@@ -59,6 +60,7 @@ func nullableWriter(b *source.Batcher) *Writer {
 	w.tsNaive, _ = b.Builder("ts_naive").(*array.TimestampBuilder)
 	w.dur, _ = b.Builder("dur").(*array.DurationBuilder)
 	w.amount, _ = b.Builder("amount").(*array.Decimal128Builder)
+	w.all = w.bCol != nil && w.i8 != nil && w.i16 != nil && w.i32 != nil && w.i64 != nil && w.u8 != nil && w.u16 != nil && w.u32 != nil && w.u64 != nil && w.f32 != nil && w.f64 != nil && w.s != nil && w.bin != nil && w.d != nil && w.ts != nil && w.tsNaive != nil && w.dur != nil && w.amount != nil
 	return w
 }
 
@@ -68,6 +70,99 @@ func nullableWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		if r.B.Valid {
+			w.bCol.Append(r.B.V)
+		} else {
+			w.bCol.AppendNull()
+		}
+		if r.I8.Valid {
+			w.i8.Append(r.I8.V)
+		} else {
+			w.i8.AppendNull()
+		}
+		if r.I16.Valid {
+			w.i16.Append(r.I16.V)
+		} else {
+			w.i16.AppendNull()
+		}
+		if r.I32.Valid {
+			w.i32.Append(r.I32.V)
+		} else {
+			w.i32.AppendNull()
+		}
+		if r.I64.Valid {
+			w.i64.Append(r.I64.V)
+		} else {
+			w.i64.AppendNull()
+		}
+		if r.U8.Valid {
+			w.u8.Append(r.U8.V)
+		} else {
+			w.u8.AppendNull()
+		}
+		if r.U16.Valid {
+			w.u16.Append(r.U16.V)
+		} else {
+			w.u16.AppendNull()
+		}
+		if r.U32.Valid {
+			w.u32.Append(r.U32.V)
+		} else {
+			w.u32.AppendNull()
+		}
+		if r.U64.Valid {
+			w.u64.Append(r.U64.V)
+		} else {
+			w.u64.AppendNull()
+		}
+		if r.F32.Valid {
+			w.f32.Append(r.F32.V)
+		} else {
+			w.f32.AppendNull()
+		}
+		if r.F64.Valid {
+			w.f64.Append(r.F64.V)
+		} else {
+			w.f64.AppendNull()
+		}
+		if r.S.Valid {
+			w.s.Append(r.S.V)
+		} else {
+			w.s.AppendNull()
+		}
+		if r.Bin.Valid {
+			w.bin.Append(r.Bin.V)
+		} else {
+			w.bin.AppendNull()
+		}
+		if r.D.Valid {
+			w.d.Append(arrow.Date32FromTime(r.D.V))
+		} else {
+			w.d.AppendNull()
+		}
+		if r.Ts.Valid {
+			w.ts.Append(arrow.Timestamp(r.Ts.V.UnixMicro()))
+		} else {
+			w.ts.AppendNull()
+		}
+		if r.TsNaive.Valid {
+			w.tsNaive.Append(arrow.Timestamp(r.TsNaive.V.UnixNano()))
+		} else {
+			w.tsNaive.AppendNull()
+		}
+		if r.Dur.Valid {
+			w.dur.Append(arrow.Duration(r.Dur.V / time.Millisecond))
+		} else {
+			w.dur.AppendNull()
+		}
+		if r.Amount.Valid {
+			w.amount.Append(r.Amount.V)
+		} else {
+			w.amount.AppendNull()
+		}
+		return w.b.Row()
 	}
 	if w.bCol != nil {
 		if r.B.Valid {

@@ -17,6 +17,7 @@ import (
 // should return from Read.
 type Writer struct {
 	b        *source.Batcher
+	all      bool                    // every column is needed: Append skips the per-column checks
 	ts       *array.TimestampBuilder // nil when not needed
 	sensorID *array.Int32Builder     // nil when not needed
 	value    *array.Float64Builder   // nil when not needed
@@ -28,6 +29,7 @@ func rangedWriter(b *source.Batcher) *Writer {
 	w.ts, _ = b.Builder("ts").(*array.TimestampBuilder)
 	w.sensorID, _ = b.Builder("sensor_id").(*array.Int32Builder)
 	w.value, _ = b.Builder("value").(*array.Float64Builder)
+	w.all = w.ts != nil && w.sensorID != nil && w.value != nil
 	return w
 }
 
@@ -37,6 +39,12 @@ func rangedWriter(b *source.Batcher) *Writer {
 func (w *Writer) Append(r Row) error {
 	if err := w.b.Err(); err != nil {
 		return err
+	}
+	if w.all {
+		w.ts.Append(arrow.Timestamp(r.Ts.UnixMilli()))
+		w.sensorID.Append(r.SensorID)
+		w.value.Append(r.Value)
+		return w.b.Row()
 	}
 	if w.ts != nil {
 		w.ts.Append(arrow.Timestamp(r.Ts.UnixMilli()))
