@@ -201,8 +201,7 @@ func (b *Batcher) Flush() error {
 		if bl.Len() != b.rows {
 			// Only a Writer bypassing Append (or a hand-made one) gets here;
 			// building the record would panic.
-			b.err = fmt.Errorf("column %s has %d values for %d rows", b.table.Field(b.built[i]).Name, bl.Len(), b.rows)
-			return b.err
+			return b.fail(fmt.Errorf("column %s has %d values for %d rows", b.table.Field(b.built[i]).Name, bl.Len(), b.rows))
 		}
 	}
 	arrs := make([]arrow.Array, len(b.builders))
@@ -226,12 +225,10 @@ func (b *Batcher) Flush() error {
 func (b *Batcher) send(rec arrow.RecordBatch, n int) error {
 	if err := b.ctx.Err(); err != nil {
 		rec.Release()
-		b.err = err
-		return err
+		return b.fail(err)
 	}
 	if err := b.emit(rec); err != nil {
-		b.err = err
-		return err
+		return b.fail(err)
 	}
 	if b.left > 0 {
 		b.left -= n
@@ -254,6 +251,13 @@ func (b *Batcher) setRoom() {
 	for _, bl := range b.builders {
 		bl.Reserve(b.room)
 	}
+}
+
+// fail makes err sticky. Zero room sends every later Row to Flush, which
+// reports err, so a Writer needs no check of its own before each row.
+func (b *Batcher) fail(err error) error {
+	b.err, b.room = err, 0
+	return err
 }
 
 // release frees the builders and whatever rows they still hold.

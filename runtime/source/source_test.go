@@ -359,3 +359,51 @@ func TestReadAheadRunsAhead(t *testing.T) {
 		s.Close()
 	}
 }
+
+// A generated Writer does not check for errors before each row: the
+// Batcher must report a failure on the very next Row, and keep reporting
+// it, however a source that ignores it goes on appending.
+func TestRowReportsFailureOnEveryLaterRow(t *testing.T) {
+	for name, c := range map[string]struct {
+		limit int
+		emit  func(arrow.RecordBatch) error
+		want  error
+	}{
+		"limit":        {limit: 3, emit: func(r arrow.RecordBatch) error { r.Release(); return nil }, want: ErrStop},
+		"emit failure": {limit: plan.NoLimit, emit: func(r arrow.RecordBatch) error { r.Release(); return errClosed }, want: errClosed},
+	} {
+		t.Run(name, func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			b := newBatcher(context.Background(), mem, testSchema, testSchema, []int{0, 1}, []int{0, 1}, 2, c.limit, c.emit)
+			defer b.release()
+			k, v := b.Builder("k").(*array.StringBuilder), b.Builder("v").(*array.Int64Builder)
+			var first int
+			for i := range 10 {
+				k.Append("x")
+				v.Append(int64(i))
+				err := b.Row()
+				if err == nil {
+					if first != 0 {
+						t.Fatalf("row %d accepted after the failure at row %d", i, first-1)
+					}
+					continue
+				}
+				if !errors.Is(err, c.want) {
+					t.Fatalf("row %d: %v, want %v", i, err, c.want)
+				}
+				if first == 0 {
+					first = i + 1
+				}
+			}
+			if first == 0 {
+				t.Fatal("no row reported the failure")
+			}
+			for i := first; i < 10; i++ {
+				if err := b.Row(); !errors.Is(err, c.want) {
+					t.Fatalf("row after the failure: %v, want %v", err, c.want)
+				}
+			}
+		})
+	}
+}
