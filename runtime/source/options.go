@@ -46,12 +46,6 @@ func WithBatchSize(n int) Option { return func(o *Options) { o.BatchSize = n } }
 // partition. Negative n means 0.
 func WithReadAhead(n int) Option { return func(o *Options) { o.ReadAhead = n } }
 
-// WithBuffer is WithReadAhead.
-//
-// Deprecated: use WithReadAhead; WithBuffer(0) now means no read-ahead
-// (the coroutine mode), not the former default of 2 batches.
-func WithBuffer(n int) Option { return WithReadAhead(n) }
-
 // NewOptions applies opts over the defaults for the table named table.
 func NewOptions(table string, opts ...Option) Options {
 	o := Options{Name: table}
