@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/tpgen/tpgen/spec"
 )
 
 // stream writes NAME_stream.gen.go: the typed Writer a source appends to.
@@ -102,12 +104,21 @@ func (g *gen) stream(f *jen.File) {
 
 // appendValue appends v, a value of column c's Row field type, to c's
 // builder.
+//
+// Fixed-width columns skip the builder's capacity check (UnsafeAppend): the
+// Batcher reserves room for a whole batch in every builder, and Append and
+// AppendColumns never put more rows in a batch than that. String and binary
+// builders reserve only offsets, not value bytes, so they keep Append.
 func (g *gen) appendValue(c column, v *jen.Statement) jen.Code {
 	b := jen.Id("w").Dot(c.local)
+	appendFn, appendNull := "Append", b.Clone().Dot("AppendNull").Call()
+	if c.Type.Kind != spec.KindString && c.Type.Kind != spec.KindBinary {
+		appendFn, appendNull = "UnsafeAppend", b.Clone().Dot("UnsafeAppendBoolToBitmap").Call(jen.False())
+	}
 	if !c.Nullable {
 		conv, _ := toArrow(c.Type, v)
-		return b.Dot("Append").Call(conv)
+		return b.Dot(appendFn).Call(conv)
 	}
 	conv, _ := toArrow(c.Type, v.Clone().Dot("V"))
-	return jen.If(v.Clone().Dot("Valid")).Block(b.Clone().Dot("Append").Call(conv)).Else().Block(b.Clone().Dot("AppendNull").Call())
+	return jen.If(v.Clone().Dot("Valid")).Block(b.Clone().Dot(appendFn).Call(conv)).Else().Block(appendNull)
 }

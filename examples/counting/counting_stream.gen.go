@@ -37,15 +37,15 @@ func (w *Writer) Append(r Row) error {
 		return err
 	}
 	if w.all {
-		w.partition.Append(r.Partition)
-		w.value.Append(r.Value)
+		w.partition.UnsafeAppend(r.Partition)
+		w.value.UnsafeAppend(r.Value)
 		return w.b.Row()
 	}
 	if w.partition != nil {
-		w.partition.Append(r.Partition)
+		w.partition.UnsafeAppend(r.Partition)
 	}
 	if w.value != nil {
-		w.value.Append(r.Value)
+		w.value.UnsafeAppend(r.Value)
 	}
 	return w.b.Row()
 }

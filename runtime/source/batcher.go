@@ -238,7 +238,10 @@ func (b *Batcher) send(rec arrow.RecordBatch, n int) error {
 }
 
 // setRoom sets the row count of the next flush and stops the Batcher when
-// the limit allows no more rows.
+// the limit allows no more rows. It reserves room rows in every builder:
+// generated Writers rely on that to append fixed-width values without
+// capacity checks (UnsafeAppend), so every path that empties the builders
+// must come back here before rows are appended again.
 func (b *Batcher) setRoom() {
 	b.room = b.size
 	if b.left >= 0 && b.left < b.room {
@@ -254,7 +257,8 @@ func (b *Batcher) setRoom() {
 }
 
 // fail makes err sticky. Zero room sends every later Row to Flush, which
-// reports err, so a Writer needs no check of its own before each row.
+// reports err. The builders may hold no reserved room any more (the batch
+// that failed was built), so a Writer must check Err before appending.
 func (b *Batcher) fail(err error) error {
 	b.err, b.room = err, 0
 	return err

@@ -60,18 +60,18 @@ func (w *Writer) Append(r Row) error {
 			w.payload.AppendNull()
 		}
 		if r.N.Valid {
-			w.n.Append(r.N.V)
+			w.n.UnsafeAppend(r.N.V)
 		} else {
-			w.n.AppendNull()
+			w.n.UnsafeAppendBoolToBitmap(false)
 		}
-		w.x.Append(r.X)
+		w.x.UnsafeAppend(r.X)
 		if r.Flag.Valid {
-			w.flag.Append(r.Flag.V)
+			w.flag.UnsafeAppend(r.Flag.V)
 		} else {
-			w.flag.AppendNull()
+			w.flag.UnsafeAppendBoolToBitmap(false)
 		}
-		w.day.Append(arrow.Date32FromTime(r.Day))
-		w.at.Append(arrow.Timestamp(r.At.UnixMicro()))
+		w.day.UnsafeAppend(arrow.Date32FromTime(r.Day))
+		w.at.UnsafeAppend(arrow.Timestamp(r.At.UnixMicro()))
 		return w.b.Row()
 	}
 	if w.name != nil {
@@ -90,26 +90,26 @@ func (w *Writer) Append(r Row) error {
 	}
 	if w.n != nil {
 		if r.N.Valid {
-			w.n.Append(r.N.V)
+			w.n.UnsafeAppend(r.N.V)
 		} else {
-			w.n.AppendNull()
+			w.n.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.x != nil {
-		w.x.Append(r.X)
+		w.x.UnsafeAppend(r.X)
 	}
 	if w.flag != nil {
 		if r.Flag.Valid {
-			w.flag.Append(r.Flag.V)
+			w.flag.UnsafeAppend(r.Flag.V)
 		} else {
-			w.flag.AppendNull()
+			w.flag.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.day != nil {
-		w.day.Append(arrow.Date32FromTime(r.Day))
+		w.day.UnsafeAppend(arrow.Date32FromTime(r.Day))
 	}
 	if w.at != nil {
-		w.at.Append(arrow.Timestamp(r.At.UnixMicro()))
+		w.at.UnsafeAppend(arrow.Timestamp(r.At.UnixMicro()))
 	}
 	return w.b.Row()
 }
@@ -160,9 +160,9 @@ func (w *Writer) AppendColumns(c Columns) error {
 		if w.n != nil {
 			for _, v := range c.N[i:j] {
 				if v.Valid {
-					w.n.Append(v.V)
+					w.n.UnsafeAppend(v.V)
 				} else {
-					w.n.AppendNull()
+					w.n.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
@@ -172,20 +172,20 @@ func (w *Writer) AppendColumns(c Columns) error {
 		if w.flag != nil {
 			for _, v := range c.Flag[i:j] {
 				if v.Valid {
-					w.flag.Append(v.V)
+					w.flag.UnsafeAppend(v.V)
 				} else {
-					w.flag.AppendNull()
+					w.flag.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.day != nil {
 			for _, v := range c.Day[i:j] {
-				w.day.Append(arrow.Date32FromTime(v))
+				w.day.UnsafeAppend(arrow.Date32FromTime(v))
 			}
 		}
 		if w.at != nil {
 			for _, v := range c.At[i:j] {
-				w.at.Append(arrow.Timestamp(v.UnixMicro()))
+				w.at.UnsafeAppend(arrow.Timestamp(v.UnixMicro()))
 			}
 		}
 	})

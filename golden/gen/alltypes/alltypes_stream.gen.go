@@ -84,64 +84,64 @@ func (w *Writer) Append(r Row) error {
 		return err
 	}
 	if w.all {
-		w.bCol.Append(r.B)
-		w.i8.Append(r.I8)
-		w.i16.Append(r.I16)
-		w.i32.Append(r.I32)
-		w.i64.Append(r.I64)
-		w.u8.Append(r.U8)
-		w.u16.Append(r.U16)
-		w.u32.Append(r.U32)
-		w.u64.Append(r.U64)
-		w.f32.Append(r.F32)
-		w.f64.Append(r.F64)
+		w.bCol.UnsafeAppend(r.B)
+		w.i8.UnsafeAppend(r.I8)
+		w.i16.UnsafeAppend(r.I16)
+		w.i32.UnsafeAppend(r.I32)
+		w.i64.UnsafeAppend(r.I64)
+		w.u8.UnsafeAppend(r.U8)
+		w.u16.UnsafeAppend(r.U16)
+		w.u32.UnsafeAppend(r.U32)
+		w.u64.UnsafeAppend(r.U64)
+		w.f32.UnsafeAppend(r.F32)
+		w.f64.UnsafeAppend(r.F64)
 		w.s.Append(r.S)
 		w.bin.Append(r.Bin)
-		w.d.Append(arrow.Date32FromTime(r.D))
-		w.tsS.Append(arrow.Timestamp(r.TsS.Unix()))
-		w.tsMs.Append(arrow.Timestamp(r.TsMs.UnixMilli()))
-		w.tsUs.Append(arrow.Timestamp(r.TsUs.UnixMicro()))
-		w.tsNs.Append(arrow.Timestamp(r.TsNs.UnixNano()))
-		w.durS.Append(arrow.Duration(r.DurS / time.Second))
-		w.durMs.Append(arrow.Duration(r.DurMs / time.Millisecond))
-		w.durUs.Append(arrow.Duration(r.DurUs / time.Microsecond))
-		w.durNs.Append(arrow.Duration(r.DurNs))
-		w.amount.Append(r.Amount)
-		w.big.Append(r.Big)
+		w.d.UnsafeAppend(arrow.Date32FromTime(r.D))
+		w.tsS.UnsafeAppend(arrow.Timestamp(r.TsS.Unix()))
+		w.tsMs.UnsafeAppend(arrow.Timestamp(r.TsMs.UnixMilli()))
+		w.tsUs.UnsafeAppend(arrow.Timestamp(r.TsUs.UnixMicro()))
+		w.tsNs.UnsafeAppend(arrow.Timestamp(r.TsNs.UnixNano()))
+		w.durS.UnsafeAppend(arrow.Duration(r.DurS / time.Second))
+		w.durMs.UnsafeAppend(arrow.Duration(r.DurMs / time.Millisecond))
+		w.durUs.UnsafeAppend(arrow.Duration(r.DurUs / time.Microsecond))
+		w.durNs.UnsafeAppend(arrow.Duration(r.DurNs))
+		w.amount.UnsafeAppend(r.Amount)
+		w.big.UnsafeAppend(r.Big)
 		return w.b.Row()
 	}
 	if w.bCol != nil {
-		w.bCol.Append(r.B)
+		w.bCol.UnsafeAppend(r.B)
 	}
 	if w.i8 != nil {
-		w.i8.Append(r.I8)
+		w.i8.UnsafeAppend(r.I8)
 	}
 	if w.i16 != nil {
-		w.i16.Append(r.I16)
+		w.i16.UnsafeAppend(r.I16)
 	}
 	if w.i32 != nil {
-		w.i32.Append(r.I32)
+		w.i32.UnsafeAppend(r.I32)
 	}
 	if w.i64 != nil {
-		w.i64.Append(r.I64)
+		w.i64.UnsafeAppend(r.I64)
 	}
 	if w.u8 != nil {
-		w.u8.Append(r.U8)
+		w.u8.UnsafeAppend(r.U8)
 	}
 	if w.u16 != nil {
-		w.u16.Append(r.U16)
+		w.u16.UnsafeAppend(r.U16)
 	}
 	if w.u32 != nil {
-		w.u32.Append(r.U32)
+		w.u32.UnsafeAppend(r.U32)
 	}
 	if w.u64 != nil {
-		w.u64.Append(r.U64)
+		w.u64.UnsafeAppend(r.U64)
 	}
 	if w.f32 != nil {
-		w.f32.Append(r.F32)
+		w.f32.UnsafeAppend(r.F32)
 	}
 	if w.f64 != nil {
-		w.f64.Append(r.F64)
+		w.f64.UnsafeAppend(r.F64)
 	}
 	if w.s != nil {
 		w.s.Append(r.S)
@@ -150,37 +150,37 @@ func (w *Writer) Append(r Row) error {
 		w.bin.Append(r.Bin)
 	}
 	if w.d != nil {
-		w.d.Append(arrow.Date32FromTime(r.D))
+		w.d.UnsafeAppend(arrow.Date32FromTime(r.D))
 	}
 	if w.tsS != nil {
-		w.tsS.Append(arrow.Timestamp(r.TsS.Unix()))
+		w.tsS.UnsafeAppend(arrow.Timestamp(r.TsS.Unix()))
 	}
 	if w.tsMs != nil {
-		w.tsMs.Append(arrow.Timestamp(r.TsMs.UnixMilli()))
+		w.tsMs.UnsafeAppend(arrow.Timestamp(r.TsMs.UnixMilli()))
 	}
 	if w.tsUs != nil {
-		w.tsUs.Append(arrow.Timestamp(r.TsUs.UnixMicro()))
+		w.tsUs.UnsafeAppend(arrow.Timestamp(r.TsUs.UnixMicro()))
 	}
 	if w.tsNs != nil {
-		w.tsNs.Append(arrow.Timestamp(r.TsNs.UnixNano()))
+		w.tsNs.UnsafeAppend(arrow.Timestamp(r.TsNs.UnixNano()))
 	}
 	if w.durS != nil {
-		w.durS.Append(arrow.Duration(r.DurS / time.Second))
+		w.durS.UnsafeAppend(arrow.Duration(r.DurS / time.Second))
 	}
 	if w.durMs != nil {
-		w.durMs.Append(arrow.Duration(r.DurMs / time.Millisecond))
+		w.durMs.UnsafeAppend(arrow.Duration(r.DurMs / time.Millisecond))
 	}
 	if w.durUs != nil {
-		w.durUs.Append(arrow.Duration(r.DurUs / time.Microsecond))
+		w.durUs.UnsafeAppend(arrow.Duration(r.DurUs / time.Microsecond))
 	}
 	if w.durNs != nil {
-		w.durNs.Append(arrow.Duration(r.DurNs))
+		w.durNs.UnsafeAppend(arrow.Duration(r.DurNs))
 	}
 	if w.amount != nil {
-		w.amount.Append(r.Amount)
+		w.amount.UnsafeAppend(r.Amount)
 	}
 	if w.big != nil {
-		w.big.Append(r.Big)
+		w.big.UnsafeAppend(r.Big)
 	}
 	return w.b.Row()
 }
@@ -285,47 +285,47 @@ func (w *Writer) AppendColumns(c Columns) error {
 		}
 		if w.d != nil {
 			for _, v := range c.D[i:j] {
-				w.d.Append(arrow.Date32FromTime(v))
+				w.d.UnsafeAppend(arrow.Date32FromTime(v))
 			}
 		}
 		if w.tsS != nil {
 			for _, v := range c.TsS[i:j] {
-				w.tsS.Append(arrow.Timestamp(v.Unix()))
+				w.tsS.UnsafeAppend(arrow.Timestamp(v.Unix()))
 			}
 		}
 		if w.tsMs != nil {
 			for _, v := range c.TsMs[i:j] {
-				w.tsMs.Append(arrow.Timestamp(v.UnixMilli()))
+				w.tsMs.UnsafeAppend(arrow.Timestamp(v.UnixMilli()))
 			}
 		}
 		if w.tsUs != nil {
 			for _, v := range c.TsUs[i:j] {
-				w.tsUs.Append(arrow.Timestamp(v.UnixMicro()))
+				w.tsUs.UnsafeAppend(arrow.Timestamp(v.UnixMicro()))
 			}
 		}
 		if w.tsNs != nil {
 			for _, v := range c.TsNs[i:j] {
-				w.tsNs.Append(arrow.Timestamp(v.UnixNano()))
+				w.tsNs.UnsafeAppend(arrow.Timestamp(v.UnixNano()))
 			}
 		}
 		if w.durS != nil {
 			for _, v := range c.DurS[i:j] {
-				w.durS.Append(arrow.Duration(v / time.Second))
+				w.durS.UnsafeAppend(arrow.Duration(v / time.Second))
 			}
 		}
 		if w.durMs != nil {
 			for _, v := range c.DurMs[i:j] {
-				w.durMs.Append(arrow.Duration(v / time.Millisecond))
+				w.durMs.UnsafeAppend(arrow.Duration(v / time.Millisecond))
 			}
 		}
 		if w.durUs != nil {
 			for _, v := range c.DurUs[i:j] {
-				w.durUs.Append(arrow.Duration(v / time.Microsecond))
+				w.durUs.UnsafeAppend(arrow.Duration(v / time.Microsecond))
 			}
 		}
 		if w.durNs != nil {
 			for _, v := range c.DurNs[i:j] {
-				w.durNs.Append(arrow.Duration(v))
+				w.durNs.UnsafeAppend(arrow.Duration(v))
 			}
 		}
 		if w.amount != nil {

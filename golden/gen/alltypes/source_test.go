@@ -73,3 +73,26 @@ func TestProjectionSubset(t *testing.T) {
 		t.Errorf("rows %q, want %q", res.Rows, want)
 	}
 }
+
+// Fixed-width columns are appended without capacity checks (the Batcher
+// reserves a batch's rows up front): every batch size and limit must give
+// the same rows, through Append and AppendColumns alike.
+func TestBatchSizesAndLimits(t *testing.T) {
+	full := sourcetest.Run(t, NewTable(testSource{}), plan.ScanRequest{Limit: plan.NoLimit}).Rows
+	for _, size := range []int{1, 2, 3, 64} {
+		for _, limit := range []int{plan.NoLimit, 1, 3} {
+			res, err := sourcetest.RunErr(context.Background(), NewTable(testSource{}), plan.ScanRequest{Limit: limit}, size)
+			if err != nil {
+				t.Fatalf("batch size %d, limit %d: %v", size, limit, err)
+			}
+			want := full
+			if limit != plan.NoLimit { // the limit holds per partition (2 rows each)
+				n := min(limit, 2)
+				want = slices.Concat(full[:n], full[2:2+n])
+			}
+			if !slices.Equal(res.Rows, want) {
+				t.Errorf("batch size %d, limit %d: rows\n%s\nwant\n%s", size, limit, res.Rows, want)
+			}
+		}
+	}
+}

@@ -52,12 +52,12 @@ func (w *Writer) Append(r Row) error {
 		} else {
 			w.eventType.AppendNull()
 		}
-		w.ts.Append(arrow.Timestamp(r.Ts.UnixMicro()))
-		w.userID.Append(r.UserID)
+		w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.UnixMicro()))
+		w.userID.UnsafeAppend(r.UserID)
 		if r.Amount.Valid {
-			w.amount.Append(r.Amount.V)
+			w.amount.UnsafeAppend(r.Amount.V)
 		} else {
-			w.amount.AppendNull()
+			w.amount.UnsafeAppendBoolToBitmap(false)
 		}
 		return w.b.Row()
 	}
@@ -72,16 +72,16 @@ func (w *Writer) Append(r Row) error {
 		}
 	}
 	if w.ts != nil {
-		w.ts.Append(arrow.Timestamp(r.Ts.UnixMicro()))
+		w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.UnixMicro()))
 	}
 	if w.userID != nil {
-		w.userID.Append(r.UserID)
+		w.userID.UnsafeAppend(r.UserID)
 	}
 	if w.amount != nil {
 		if r.Amount.Valid {
-			w.amount.Append(r.Amount.V)
+			w.amount.UnsafeAppend(r.Amount.V)
 		} else {
-			w.amount.AppendNull()
+			w.amount.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	return w.b.Row()
@@ -122,7 +122,7 @@ func (w *Writer) AppendColumns(c Columns) error {
 		}
 		if w.ts != nil {
 			for _, v := range c.Ts[i:j] {
-				w.ts.Append(arrow.Timestamp(v.UnixMicro()))
+				w.ts.UnsafeAppend(arrow.Timestamp(v.UnixMicro()))
 			}
 		}
 		if w.userID != nil {
@@ -131,9 +131,9 @@ func (w *Writer) AppendColumns(c Columns) error {
 		if w.amount != nil {
 			for _, v := range c.Amount[i:j] {
 				if v.Valid {
-					w.amount.Append(v.V)
+					w.amount.UnsafeAppend(v.V)
 				} else {
-					w.amount.AppendNull()
+					w.amount.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}

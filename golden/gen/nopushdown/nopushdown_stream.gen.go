@@ -37,12 +37,12 @@ func (w *Writer) Append(r Row) error {
 		return err
 	}
 	if w.all {
-		w.id.Append(r.ID)
+		w.id.UnsafeAppend(r.ID)
 		w.name.Append(r.Name)
 		return w.b.Row()
 	}
 	if w.id != nil {
-		w.id.Append(r.ID)
+		w.id.UnsafeAppend(r.ID)
 	}
 	if w.name != nil {
 		w.name.Append(r.Name)

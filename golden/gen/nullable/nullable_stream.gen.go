@@ -73,59 +73,59 @@ func (w *Writer) Append(r Row) error {
 	}
 	if w.all {
 		if r.B.Valid {
-			w.bCol.Append(r.B.V)
+			w.bCol.UnsafeAppend(r.B.V)
 		} else {
-			w.bCol.AppendNull()
+			w.bCol.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.I8.Valid {
-			w.i8.Append(r.I8.V)
+			w.i8.UnsafeAppend(r.I8.V)
 		} else {
-			w.i8.AppendNull()
+			w.i8.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.I16.Valid {
-			w.i16.Append(r.I16.V)
+			w.i16.UnsafeAppend(r.I16.V)
 		} else {
-			w.i16.AppendNull()
+			w.i16.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.I32.Valid {
-			w.i32.Append(r.I32.V)
+			w.i32.UnsafeAppend(r.I32.V)
 		} else {
-			w.i32.AppendNull()
+			w.i32.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.I64.Valid {
-			w.i64.Append(r.I64.V)
+			w.i64.UnsafeAppend(r.I64.V)
 		} else {
-			w.i64.AppendNull()
+			w.i64.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.U8.Valid {
-			w.u8.Append(r.U8.V)
+			w.u8.UnsafeAppend(r.U8.V)
 		} else {
-			w.u8.AppendNull()
+			w.u8.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.U16.Valid {
-			w.u16.Append(r.U16.V)
+			w.u16.UnsafeAppend(r.U16.V)
 		} else {
-			w.u16.AppendNull()
+			w.u16.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.U32.Valid {
-			w.u32.Append(r.U32.V)
+			w.u32.UnsafeAppend(r.U32.V)
 		} else {
-			w.u32.AppendNull()
+			w.u32.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.U64.Valid {
-			w.u64.Append(r.U64.V)
+			w.u64.UnsafeAppend(r.U64.V)
 		} else {
-			w.u64.AppendNull()
+			w.u64.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.F32.Valid {
-			w.f32.Append(r.F32.V)
+			w.f32.UnsafeAppend(r.F32.V)
 		} else {
-			w.f32.AppendNull()
+			w.f32.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.F64.Valid {
-			w.f64.Append(r.F64.V)
+			w.f64.UnsafeAppend(r.F64.V)
 		} else {
-			w.f64.AppendNull()
+			w.f64.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.S.Valid {
 			w.s.Append(r.S.V)
@@ -138,107 +138,107 @@ func (w *Writer) Append(r Row) error {
 			w.bin.AppendNull()
 		}
 		if r.D.Valid {
-			w.d.Append(arrow.Date32FromTime(r.D.V))
+			w.d.UnsafeAppend(arrow.Date32FromTime(r.D.V))
 		} else {
-			w.d.AppendNull()
+			w.d.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.Ts.Valid {
-			w.ts.Append(arrow.Timestamp(r.Ts.V.UnixMicro()))
+			w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.V.UnixMicro()))
 		} else {
-			w.ts.AppendNull()
+			w.ts.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.TsNaive.Valid {
-			w.tsNaive.Append(arrow.Timestamp(r.TsNaive.V.UnixNano()))
+			w.tsNaive.UnsafeAppend(arrow.Timestamp(r.TsNaive.V.UnixNano()))
 		} else {
-			w.tsNaive.AppendNull()
+			w.tsNaive.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.Dur.Valid {
-			w.dur.Append(arrow.Duration(r.Dur.V / time.Millisecond))
+			w.dur.UnsafeAppend(arrow.Duration(r.Dur.V / time.Millisecond))
 		} else {
-			w.dur.AppendNull()
+			w.dur.UnsafeAppendBoolToBitmap(false)
 		}
 		if r.Amount.Valid {
-			w.amount.Append(r.Amount.V)
+			w.amount.UnsafeAppend(r.Amount.V)
 		} else {
-			w.amount.AppendNull()
+			w.amount.UnsafeAppendBoolToBitmap(false)
 		}
 		return w.b.Row()
 	}
 	if w.bCol != nil {
 		if r.B.Valid {
-			w.bCol.Append(r.B.V)
+			w.bCol.UnsafeAppend(r.B.V)
 		} else {
-			w.bCol.AppendNull()
+			w.bCol.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.i8 != nil {
 		if r.I8.Valid {
-			w.i8.Append(r.I8.V)
+			w.i8.UnsafeAppend(r.I8.V)
 		} else {
-			w.i8.AppendNull()
+			w.i8.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.i16 != nil {
 		if r.I16.Valid {
-			w.i16.Append(r.I16.V)
+			w.i16.UnsafeAppend(r.I16.V)
 		} else {
-			w.i16.AppendNull()
+			w.i16.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.i32 != nil {
 		if r.I32.Valid {
-			w.i32.Append(r.I32.V)
+			w.i32.UnsafeAppend(r.I32.V)
 		} else {
-			w.i32.AppendNull()
+			w.i32.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.i64 != nil {
 		if r.I64.Valid {
-			w.i64.Append(r.I64.V)
+			w.i64.UnsafeAppend(r.I64.V)
 		} else {
-			w.i64.AppendNull()
+			w.i64.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.u8 != nil {
 		if r.U8.Valid {
-			w.u8.Append(r.U8.V)
+			w.u8.UnsafeAppend(r.U8.V)
 		} else {
-			w.u8.AppendNull()
+			w.u8.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.u16 != nil {
 		if r.U16.Valid {
-			w.u16.Append(r.U16.V)
+			w.u16.UnsafeAppend(r.U16.V)
 		} else {
-			w.u16.AppendNull()
+			w.u16.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.u32 != nil {
 		if r.U32.Valid {
-			w.u32.Append(r.U32.V)
+			w.u32.UnsafeAppend(r.U32.V)
 		} else {
-			w.u32.AppendNull()
+			w.u32.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.u64 != nil {
 		if r.U64.Valid {
-			w.u64.Append(r.U64.V)
+			w.u64.UnsafeAppend(r.U64.V)
 		} else {
-			w.u64.AppendNull()
+			w.u64.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.f32 != nil {
 		if r.F32.Valid {
-			w.f32.Append(r.F32.V)
+			w.f32.UnsafeAppend(r.F32.V)
 		} else {
-			w.f32.AppendNull()
+			w.f32.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.f64 != nil {
 		if r.F64.Valid {
-			w.f64.Append(r.F64.V)
+			w.f64.UnsafeAppend(r.F64.V)
 		} else {
-			w.f64.AppendNull()
+			w.f64.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.s != nil {
@@ -257,37 +257,37 @@ func (w *Writer) Append(r Row) error {
 	}
 	if w.d != nil {
 		if r.D.Valid {
-			w.d.Append(arrow.Date32FromTime(r.D.V))
+			w.d.UnsafeAppend(arrow.Date32FromTime(r.D.V))
 		} else {
-			w.d.AppendNull()
+			w.d.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.ts != nil {
 		if r.Ts.Valid {
-			w.ts.Append(arrow.Timestamp(r.Ts.V.UnixMicro()))
+			w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.V.UnixMicro()))
 		} else {
-			w.ts.AppendNull()
+			w.ts.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.tsNaive != nil {
 		if r.TsNaive.Valid {
-			w.tsNaive.Append(arrow.Timestamp(r.TsNaive.V.UnixNano()))
+			w.tsNaive.UnsafeAppend(arrow.Timestamp(r.TsNaive.V.UnixNano()))
 		} else {
-			w.tsNaive.AppendNull()
+			w.tsNaive.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.dur != nil {
 		if r.Dur.Valid {
-			w.dur.Append(arrow.Duration(r.Dur.V / time.Millisecond))
+			w.dur.UnsafeAppend(arrow.Duration(r.Dur.V / time.Millisecond))
 		} else {
-			w.dur.AppendNull()
+			w.dur.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	if w.amount != nil {
 		if r.Amount.Valid {
-			w.amount.Append(r.Amount.V)
+			w.amount.UnsafeAppend(r.Amount.V)
 		} else {
-			w.amount.AppendNull()
+			w.amount.UnsafeAppendBoolToBitmap(false)
 		}
 	}
 	return w.b.Row()
@@ -343,99 +343,99 @@ func (w *Writer) AppendColumns(c Columns) error {
 		if w.bCol != nil {
 			for _, v := range c.B[i:j] {
 				if v.Valid {
-					w.bCol.Append(v.V)
+					w.bCol.UnsafeAppend(v.V)
 				} else {
-					w.bCol.AppendNull()
+					w.bCol.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.i8 != nil {
 			for _, v := range c.I8[i:j] {
 				if v.Valid {
-					w.i8.Append(v.V)
+					w.i8.UnsafeAppend(v.V)
 				} else {
-					w.i8.AppendNull()
+					w.i8.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.i16 != nil {
 			for _, v := range c.I16[i:j] {
 				if v.Valid {
-					w.i16.Append(v.V)
+					w.i16.UnsafeAppend(v.V)
 				} else {
-					w.i16.AppendNull()
+					w.i16.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.i32 != nil {
 			for _, v := range c.I32[i:j] {
 				if v.Valid {
-					w.i32.Append(v.V)
+					w.i32.UnsafeAppend(v.V)
 				} else {
-					w.i32.AppendNull()
+					w.i32.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.i64 != nil {
 			for _, v := range c.I64[i:j] {
 				if v.Valid {
-					w.i64.Append(v.V)
+					w.i64.UnsafeAppend(v.V)
 				} else {
-					w.i64.AppendNull()
+					w.i64.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.u8 != nil {
 			for _, v := range c.U8[i:j] {
 				if v.Valid {
-					w.u8.Append(v.V)
+					w.u8.UnsafeAppend(v.V)
 				} else {
-					w.u8.AppendNull()
+					w.u8.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.u16 != nil {
 			for _, v := range c.U16[i:j] {
 				if v.Valid {
-					w.u16.Append(v.V)
+					w.u16.UnsafeAppend(v.V)
 				} else {
-					w.u16.AppendNull()
+					w.u16.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.u32 != nil {
 			for _, v := range c.U32[i:j] {
 				if v.Valid {
-					w.u32.Append(v.V)
+					w.u32.UnsafeAppend(v.V)
 				} else {
-					w.u32.AppendNull()
+					w.u32.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.u64 != nil {
 			for _, v := range c.U64[i:j] {
 				if v.Valid {
-					w.u64.Append(v.V)
+					w.u64.UnsafeAppend(v.V)
 				} else {
-					w.u64.AppendNull()
+					w.u64.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.f32 != nil {
 			for _, v := range c.F32[i:j] {
 				if v.Valid {
-					w.f32.Append(v.V)
+					w.f32.UnsafeAppend(v.V)
 				} else {
-					w.f32.AppendNull()
+					w.f32.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.f64 != nil {
 			for _, v := range c.F64[i:j] {
 				if v.Valid {
-					w.f64.Append(v.V)
+					w.f64.UnsafeAppend(v.V)
 				} else {
-					w.f64.AppendNull()
+					w.f64.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
@@ -460,45 +460,45 @@ func (w *Writer) AppendColumns(c Columns) error {
 		if w.d != nil {
 			for _, v := range c.D[i:j] {
 				if v.Valid {
-					w.d.Append(arrow.Date32FromTime(v.V))
+					w.d.UnsafeAppend(arrow.Date32FromTime(v.V))
 				} else {
-					w.d.AppendNull()
+					w.d.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.ts != nil {
 			for _, v := range c.Ts[i:j] {
 				if v.Valid {
-					w.ts.Append(arrow.Timestamp(v.V.UnixMicro()))
+					w.ts.UnsafeAppend(arrow.Timestamp(v.V.UnixMicro()))
 				} else {
-					w.ts.AppendNull()
+					w.ts.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.tsNaive != nil {
 			for _, v := range c.TsNaive[i:j] {
 				if v.Valid {
-					w.tsNaive.Append(arrow.Timestamp(v.V.UnixNano()))
+					w.tsNaive.UnsafeAppend(arrow.Timestamp(v.V.UnixNano()))
 				} else {
-					w.tsNaive.AppendNull()
+					w.tsNaive.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.dur != nil {
 			for _, v := range c.Dur[i:j] {
 				if v.Valid {
-					w.dur.Append(arrow.Duration(v.V / time.Millisecond))
+					w.dur.UnsafeAppend(arrow.Duration(v.V / time.Millisecond))
 				} else {
-					w.dur.AppendNull()
+					w.dur.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}
 		if w.amount != nil {
 			for _, v := range c.Amount[i:j] {
 				if v.Valid {
-					w.amount.Append(v.V)
+					w.amount.UnsafeAppend(v.V)
 				} else {
-					w.amount.AppendNull()
+					w.amount.UnsafeAppendBoolToBitmap(false)
 				}
 			}
 		}

@@ -41,19 +41,19 @@ func (w *Writer) Append(r Row) error {
 		return err
 	}
 	if w.all {
-		w.ts.Append(arrow.Timestamp(r.Ts.UnixMilli()))
-		w.sensorID.Append(r.SensorID)
-		w.value.Append(r.Value)
+		w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.UnixMilli()))
+		w.sensorID.UnsafeAppend(r.SensorID)
+		w.value.UnsafeAppend(r.Value)
 		return w.b.Row()
 	}
 	if w.ts != nil {
-		w.ts.Append(arrow.Timestamp(r.Ts.UnixMilli()))
+		w.ts.UnsafeAppend(arrow.Timestamp(r.Ts.UnixMilli()))
 	}
 	if w.sensorID != nil {
-		w.sensorID.Append(r.SensorID)
+		w.sensorID.UnsafeAppend(r.SensorID)
 	}
 	if w.value != nil {
-		w.value.Append(r.Value)
+		w.value.UnsafeAppend(r.Value)
 	}
 	return w.b.Row()
 }
@@ -77,7 +77,7 @@ func (w *Writer) AppendColumns(c Columns) error {
 	}, func(i, j int) {
 		if w.ts != nil {
 			for _, v := range c.Ts[i:j] {
-				w.ts.Append(arrow.Timestamp(v.UnixMilli()))
+				w.ts.UnsafeAppend(arrow.Timestamp(v.UnixMilli()))
 			}
 		}
 		if w.sensorID != nil {
