@@ -68,7 +68,7 @@ func checkName(what, name string) string {
 	if !valid {
 		msg := "invalid " + what + " name " + quote(name) +
 			"; use lowercase letters, digits and underscores, starting with a letter or underscore"
-		if s := snakeCase(name); s != "" && s != name && checkName(what, s) == "" {
+		if s := SnakeCase(name); s != "" && s != name && checkName(what, s) == "" {
 			msg += "; did you mean " + quote(s) + "?"
 		}
 		return msg
@@ -82,9 +82,10 @@ func checkName(what, name string) string {
 	return ""
 }
 
-// snakeCase turns names such as "userId" or "User-Id" into "user_id", the
-// suggestion offered when a name is not lowercase snake case.
-func snakeCase(s string) string {
+// SnakeCase turns names such as "userId", "User-Id" or "Events" into
+// "user_id" and "events", the suggestion offered when a table, column or
+// package name is not lowercase snake case.
+func SnakeCase(s string) string {
 	var b strings.Builder
 	prevLower := false
 	for _, r := range s {

@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tpgen/tpgen/spec"
 	"github.com/tpgen/tpgen/templates"
 )
 
@@ -102,7 +102,7 @@ func checkInitPath(arg, name string) error {
 	switch {
 	case !packageName.MatchString(name):
 		msg := fmt.Sprintf("invalid name %q: %q is not a valid Go package and table name (use lowercase letters, digits and underscores, starting with a letter)", arg, name)
-		if s := snakeCase(name); s != name && packageName.MatchString(s) && !token.IsKeyword(s) {
+		if s := spec.SnakeCase(name); s != name && packageName.MatchString(s) && !token.IsKeyword(s) {
 			msg += fmt.Sprintf("; did you mean %q?", s)
 		}
 		return errors.New(msg)
@@ -110,28 +110,4 @@ func checkInitPath(arg, name string) error {
 		return fmt.Errorf("invalid name %q: %q is a Go keyword", arg, name)
 	}
 	return nil
-}
-
-// snakeCase turns Events, orderItems or order-items into events and
-// order_items, for the suggestion offered with an invalid name.
-func snakeCase(name string) string {
-	var b strings.Builder
-	prevLower := false
-	for _, r := range name {
-		switch {
-		case unicode.IsUpper(r):
-			if prevLower {
-				b.WriteByte('_')
-			}
-			b.WriteRune(unicode.ToLower(r))
-			prevLower = false
-		case r == '-' || r == ' ' || r == '.':
-			b.WriteByte('_')
-			prevLower = false
-		default:
-			b.WriteRune(r)
-			prevLower = unicode.IsLower(r) || unicode.IsDigit(r)
-		}
-	}
-	return b.String()
 }
