@@ -16,6 +16,8 @@ import (
 	"go/token"
 	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dave/jennifer/jen"
 
@@ -142,9 +144,12 @@ func (g *gen) filtered() []column {
 // col returns the column named name.
 func (g *gen) col(name string) column { return g.cols[g.spec.ColumnIndex(name)] }
 
-// comment returns s wrapped into // lines of at most 77 columns.
+// comment returns s wrapped into // lines of at most 77 columns. Text
+// from the spec (docs) may hold anything YAML can, so it goes through
+// commentText first: a comment built here can never end early or hold a
+// character the Go compiler rejects.
 func comment(s string) jen.Code {
-	words := strings.Fields(s)
+	words := strings.Fields(commentText(s))
 	var lines []string
 	line := ""
 	for _, w := range words {
@@ -162,12 +167,46 @@ func comment(s string) jen.Code {
 	}
 	group := make([]jen.Code, len(lines))
 	for i, l := range lines {
-		group[i] = jen.Comment(l)
+		group[i] = lineComment(l)
 		if i < len(lines)-1 {
-			group[i] = jen.Comment(l).Line()
+			group[i] = lineComment(l).Line()
 		}
 	}
 	return jen.Add(group...)
+}
+
+// lineComment is a // comment holding s, which must be one line. jennifer
+// writes a text starting with // or /* verbatim and a text holding a
+// newline as a /* */ block, so the // is written here, always.
+func lineComment(s string) *jen.Statement {
+	return jen.Comment("// " + strings.Join(strings.Fields(commentText(s)), " "))
+}
+
+// commentText makes text from a spec safe inside a // comment: line
+// breaks, tabs and other white space become spaces (the caller folds
+// them), and characters Go source cannot hold or that would hide text
+// (other control characters including NUL, a byte-order mark, invalid
+// UTF-8) are written as Go escapes such as \x00. A // comment ends only
+// at a newline, so "*/" needs nothing.
+func commentText(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsSpace(r):
+			b.WriteByte(' ')
+		case unicode.IsControl(r), r == '\uFEFF':
+			if r < 0x100 {
+				fmt.Fprintf(&b, "\\x%02x", r)
+			} else {
+				fmt.Fprintf(&b, "\\u%04x", r)
+			}
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // groupImports separates standard-library imports from the others with a

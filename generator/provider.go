@@ -41,7 +41,7 @@ func (g *gen) rowType(f *jen.File) {
 		if c.Doc != "" {
 			note += ". " + strings.TrimSpace(c.Doc)
 		}
-		fields[i] = jen.Id(c.field).Add(g.fieldType(c)).Comment(note)
+		fields[i] = jen.Id(c.field).Add(g.fieldType(c)).Add(lineComment(note))
 	}
 	f.Type().Id("Row").Struct(fields...)
 }
