@@ -62,7 +62,7 @@ func Generate(s *spec.Spec, opts Options) ([]File, error) {
 		g.runtime = DefaultRuntime
 	}
 	if g.pkgName == "" {
-		g.pkgName = packageFromPath(s.File)
+		g.pkgName = PackageFromPath(s.File)
 	}
 	if !token.IsIdentifier(g.pkgName) || g.pkgName == "_" {
 		return nil, fmt.Errorf("generator: %q is not a valid Go package name; set Options.Package", g.pkgName)
@@ -97,9 +97,11 @@ func Generate(s *spec.Spec, opts Options) ([]File, error) {
 	return files, nil
 }
 
-// packageFromPath derives a package name from the spec's directory:
-// lowercase, with characters not allowed in identifiers dropped.
-func packageFromPath(file string) string {
+// PackageFromPath is the package name Generate uses when Options.Package
+// is "": the spec's directory name, lowercase, with characters not allowed
+// in identifiers dropped. It may still not be a valid name (a directory
+// named func, or one with no letters), which Generate reports.
+func PackageFromPath(file string) string {
 	dir := filepath.Base(filepath.Dir(file))
 	if abs, err := filepath.Abs(file); err == nil {
 		dir = filepath.Base(filepath.Dir(abs))

@@ -22,8 +22,7 @@ func Parse(filename string, data []byte) (s *Spec, err error) {
 		}
 	}()
 	root := d.parseYAML(data)
-	if root != nil {
-		d.checkAliases(root)
+	if root != nil && !d.checkAliases(root) {
 		s = d.spec(root)
 	}
 	if len(d.errs) > 0 {

@@ -229,17 +229,36 @@ func describe(n *yaml.Node) string {
 	return "a value tagged " + n.ShortTag()
 }
 
-// checkAliases reports every YAML alias. Specs are small and aliases would
-// let a few bytes expand into a huge tree (the "billion laughs" attack), so
-// they are rejected outright; the walk does not follow them, so it is linear.
-func (d *decoder) checkAliases(n *yaml.Node) {
-	if n.Kind == yaml.AliasNode {
-		d.errorf(n, "YAML aliases (*%s) are not supported in specs; write the value out", n.Value)
-		return
+// checkAliases reports the first YAML alias and how many there are, and
+// says whether there is any. Specs are small and aliases would let a few
+// bytes expand into a huge tree (the "billion laughs" attack), so they are
+// rejected outright and the file is not decoded further: one error, not one
+// per alias and per key the expansion would break. The walk does not follow
+// aliases, so it is linear.
+func (d *decoder) checkAliases(root *yaml.Node) bool {
+	var first *yaml.Node
+	n := 0
+	var walk func(*yaml.Node)
+	walk = func(node *yaml.Node) {
+		if node.Kind == yaml.AliasNode {
+			if first == nil {
+				first = node
+			}
+			n++
+			return
+		}
+		for _, c := range node.Content {
+			walk(c)
+		}
 	}
-	for _, c := range n.Content {
-		d.checkAliases(c)
+	walk(root)
+	switch {
+	case n == 1:
+		d.errorf(first, "YAML aliases (*%s) are not supported in specs; write the value out", first.Value)
+	case n > 1:
+		d.errorf(first, "YAML aliases (*%s and %d more) are not supported in specs; write the values out", first.Value, n-1)
 	}
+	return n > 0
 }
 
 // parseYAML parses data into its single document's root node. YAML syntax

@@ -141,16 +141,19 @@ func TestValidateReportsEveryBadSpec(t *testing.T) {
 	dir := t.TempDir()
 	good := "version: 1\ntable: t\ncolumns:\n  - {name: a, type: int64}\n"
 	bad := "version: 1\ntable: t\ncolumns:\n  - {name: a, type: strng}\n"
-	os.WriteFile(filepath.Join(dir, "good.tpgen.yaml"), []byte(good), 0o644)
-	os.WriteFile(filepath.Join(dir, "bad.tpgen.yaml"), []byte(bad), 0o644)
-	code, out, stderr := tpgen(t, dir, "validate", "good.tpgen.yaml", "bad.tpgen.yaml")
+	// Each spec in a directory of its own: two in one are a finding too.
+	os.Mkdir(filepath.Join(dir, "good"), 0o755)
+	os.Mkdir(filepath.Join(dir, "bad"), 0o755)
+	os.WriteFile(filepath.Join(dir, "good", "good.tpgen.yaml"), []byte(good), 0o644)
+	os.WriteFile(filepath.Join(dir, "bad", "bad.tpgen.yaml"), []byte(bad), 0o644)
+	code, out, stderr := tpgen(t, dir, "validate", "good/good.tpgen.yaml", "bad/bad.tpgen.yaml")
 	if code != exitFindings {
 		t.Fatalf("exit %d, want 1", code)
 	}
-	if !strings.Contains(out, "good.tpgen.yaml: ok") {
+	if !strings.Contains(out, "good/good.tpgen.yaml: ok") {
 		t.Errorf("stdout %q does not confirm the good spec", out)
 	}
-	if !strings.Contains(stderr, `bad.tpgen.yaml:4:21: unknown type "strng"; did you mean "string"?`) {
+	if !strings.Contains(stderr, `bad/bad.tpgen.yaml:4:21: unknown type "strng"; did you mean "string"?`) {
 		t.Errorf("stderr lacks the positioned error:\n%s", stderr)
 	}
 }

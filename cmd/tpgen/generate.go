@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"go/token"
 	"io"
 	"path/filepath"
 	"slices"
@@ -15,12 +16,13 @@ import (
 
 func newGenerateCmd() *cobra.Command {
 	var check bool
+	var pkg string
 	cmd := &cobra.Command{
 		Use:   "generate [--check] SPEC...",
 		Short: "Generate the provider, plan and stream code of each spec",
 		Long: `Generate TABLE_provider.gen.go, TABLE_plan.gen.go and TABLE_stream.gen.go next
 to each spec, in the package its directory's Go files declare (named after the
-directory when there are none). Files are rewritten only when their content
+directory when there are none, or --package). Files are rewritten only when their content
 changes, and each one written is reported on stderr; a run that changes nothing
 prints nothing. Files you own (source.go, or any file without tpgen's "Code
 generated" line) are never touched. Each spec needs its own directory.
@@ -36,6 +38,9 @@ change and exits 1 when any generated file is stale. Use it in CI.`,
   tpgen generate --check ./...`,
 		Args: specArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkPackageFlag(cmd, pkg); err != nil {
+				return err
+			}
 			paths, err := expandSpecs(args)
 			if err != nil {
 				return err
@@ -43,7 +48,7 @@ change and exits 1 when any generated file is stale. Use it in CI.`,
 			stderr := cmd.ErrOrStderr()
 			stale, bad := 0, 0
 			for _, path := range paths {
-				files, err := generateSpec(path)
+				files, err := generateSpec(path, pkg)
 				if err != nil {
 					fmt.Fprintln(stderr, err)
 					bad++
@@ -72,20 +77,49 @@ change and exits 1 when any generated file is stale. Use it in CI.`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; print a diff and exit 1 if generated files are stale")
+	addPackageFlag(cmd, &pkg)
 	return cmd
 }
 
-// generateSpec loads the spec at path and generates its files, into the
-// package the spec's directory already holds when there is one.
-func generateSpec(path string) ([]generator.File, error) {
-	if err := alone(path); err != nil {
-		return nil, err
+// addPackageFlag adds --package, shared by generate and validate so that
+// validate checks exactly what generate would do.
+func addPackageFlag(cmd *cobra.Command, pkg *string) {
+	cmd.Flags().StringVar(pkg, "package", "", "Go package `name` of the generated files (default: the package of the spec directory's Go files, else the directory's name)")
+}
+
+// checkPackageFlag rejects a --package value that is not a Go package name
+// before any spec is read: it is a usage error, not a finding about a spec.
+func checkPackageFlag(cmd *cobra.Command, pkg string) error {
+	if pkg != "" && (!token.IsIdentifier(pkg) || pkg == "_") {
+		return &usageError{msg: fmt.Sprintf("%s: --package %q is not a valid Go package name", cmd.CommandPath(), pkg)}
 	}
+	return nil
+}
+
+// generateSpec loads the spec at path and generates its files, into
+// package pkg, else the package the spec's directory already holds when
+// there is one, else the package named after the directory. validate runs
+// it too, so whatever validate accepts, generate writes.
+func generateSpec(path, pkg string) ([]generator.File, error) {
 	s, err := spec.Load(path)
 	if err != nil {
 		return nil, err // already FILE:LINE:COL: message
 	}
-	files, err := generator.Generate(s, generator.Options{Package: packageOf(filepath.Dir(path))})
+	if err := alone(path); err != nil {
+		return nil, err
+	}
+	if pkg == "" {
+		pkg = packageOf(filepath.Dir(path))
+	}
+	if pkg == "" {
+		pkg = generator.PackageFromPath(path)
+		if !token.IsIdentifier(pkg) || pkg == "_" {
+			dir, _ := filepath.Abs(filepath.Dir(path))
+			return nil, fmt.Errorf("%s: the generated package is named after its directory %s, but %q is not a valid Go package name; pass --package NAME",
+				path, filepath.Base(dir), pkg)
+		}
+	}
+	files, err := generator.Generate(s, generator.Options{Package: pkg})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -237,5 +238,85 @@ func TestGenerateRefusesTwoSpecsInOnePackage(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir("tbl"); len(entries) != 2 {
 		t.Errorf("files were generated: %v", entries)
+	}
+}
+
+// validate checks everything generate checks short of writing: a spec
+// validate passes must generate (issue 17).
+func TestValidateRejectsWhatGenerateRejects(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "tbl/tbl.tpgen.yaml", smallSpec)
+	writeFile(t, dir, "tbl/other.tpgen.yaml", strings.Replace(smallSpec, "table: tbl", "table: other", 1))
+	writeFile(t, dir, "func/tbl.tpgen.yaml", smallSpec)
+	for _, args := range [][]string{{"validate", "tbl/tbl.tpgen.yaml"}, {"validate", "tbl"}} {
+		code, stdout, stderr := tpgen(t, dir, args...)
+		if code != exitFindings || strings.Contains(stdout, "ok") {
+			t.Errorf("%v: exit %d, stdout %q; want 1 and no ok", args, code, stdout)
+		}
+		if !strings.Contains(stderr, "own directory") {
+			t.Errorf("%v: stderr does not explain the clash:\n%s", args, stderr)
+		}
+	}
+	code, _, stderr := tpgen(t, dir, "validate", "func/tbl.tpgen.yaml")
+	if code != exitFindings || !strings.Contains(stderr, `"func" is not a valid Go package name`) || !strings.Contains(stderr, "--package") {
+		t.Errorf("validate of a spec in directory func: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A directory whose name is not a Go package name (a keyword such as func)
+// takes its package from --package.
+func TestPackageFlag(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "func/tbl.tpgen.yaml", smallSpec)
+	code, _, stderr := tpgen(t, dir, "generate", "func/tbl.tpgen.yaml")
+	if code != exitFindings || !strings.Contains(stderr, "--package") {
+		t.Fatalf("generate without --package: exit %d, stderr %q", code, stderr)
+	}
+	if code, out, stderr := tpgen(t, dir, "validate", "--package", "fn", "func/tbl.tpgen.yaml"); code != exitOK {
+		t.Fatalf("validate --package fn: exit %d\n%s%s", code, out, stderr)
+	}
+	if code, _, stderr := tpgen(t, dir, "generate", "--package", "fn", "func/tbl.tpgen.yaml"); code != exitOK {
+		t.Fatalf("generate --package fn: exit %d\n%s", code, stderr)
+	}
+	if got := readFile(t, filepath.Join("func", "tbl_provider.gen.go")); !strings.Contains(got, "\npackage fn\n") {
+		t.Errorf("generated package is not fn:\n%.300s", got)
+	}
+	if code, _, _ := tpgen(t, dir, "generate", "--check", "--package", "fn", "func/tbl.tpgen.yaml"); code != exitOK {
+		t.Errorf("generate --check --package fn: exit %d, want 0", code)
+	}
+	if code, _, stderr := tpgen(t, dir, "generate", "--package", "not-a-name", "func/tbl.tpgen.yaml"); code != exitUsage || !strings.Contains(stderr, "not-a-name") {
+		t.Errorf("--package not-a-name: exit %d, stderr %q; want a usage error", code, stderr)
+	}
+}
+
+// A spec file that does not exist is a usage error, as a missing directory
+// is.
+func TestMissingSpecFileExits2(t *testing.T) {
+	for _, cmd := range []string{"validate", "generate"} {
+		code, _, stderr := tpgen(t, t.TempDir(), cmd, "nonexistent.tpgen.yaml")
+		if code != exitUsage || !strings.Contains(stderr, "nonexistent.tpgen.yaml: no such file") {
+			t.Errorf("%s of a missing file: exit %d, stderr %q", cmd, code, stderr)
+		}
+	}
+}
+
+// A YAML alias bomb is one error, not one per alias.
+func TestAliasBombIsOneError(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("version: 1\ntable: t\nx: &a [1, 2, 3, 4, 5, 6, 7, 8, 9]\n")
+	prev := "a"
+	for _, name := range []string{"b", "c", "d", "e"} {
+		fmt.Fprintf(&b, "%s: &%s [%s]\n", name, name, strings.TrimSuffix(strings.Repeat("*"+prev+", ", 9), ", "))
+		prev = name
+	}
+	b.WriteString("columns:\n  - {name: ts, type: int64}\n")
+	writeFile(t, dir, "t/t.tpgen.yaml", b.String())
+	code, _, stderr := tpgen(t, dir, "validate", "t/t.tpgen.yaml")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if n := strings.Count(stderr, "alias"); n != 1 {
+		t.Errorf("%d lines mention aliases, want 1:\n%s", n, stderr)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,10 +28,9 @@ func expandSpecs(args []string) ([]string, error) {
 		}
 		info, err := os.Stat(root)
 		switch {
-		case err != nil && !recursive:
-			// A missing file is reported by spec.Load with the file's name.
-			out = append(out, arg)
-			continue
+		case errors.Is(err, fs.ErrNotExist):
+			// A usage error, as for a directory or pattern matching nothing.
+			return nil, fmt.Errorf("%s: no such file or directory", arg)
 		case err != nil:
 			return nil, fmt.Errorf("%s: %w", arg, err)
 		case !info.IsDir():
