@@ -24,7 +24,7 @@ func (g *gen) imports() map[string]string {
 	return map[string]string{
 		arrowPath: "arrow", arrayPath: "array", decimalPath: "decimal128",
 		g.pkg("source"): "source", g.pkg("plan"): "plan", g.pkg("expr"): "expr", g.pkg("domain"): "domain",
-		"context": "context", "fmt": "fmt", "slices": "slices", "time": "time",
+		"context": "context", "errors": "errors", "fmt": "fmt", "slices": "slices", "time": "time",
 	}
 }
 

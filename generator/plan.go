@@ -53,6 +53,10 @@ func (g *gen) plan(f *jen.File) {
 			Params(jen.Index().Qual(plan, "ColumnBound"), jen.Bool()).Block(
 			jen.Return(jen.Id("e").Dot("sp").Dot("PartitionBounds").Call(jen.Id("partition"))))
 	}
+	f.Add(comment("PartitionName implements plan.PartitionNamer: the partition as errors name it, by its key " +
+		"or range, else by its place in the source's list of partitions."))
+	f.Func().Params(recv()).Id("PartitionName").Params(jen.Id("partition").Int()).String().Block(
+		jen.Return(jen.Id("e").Dot("sp").Dot("PartitionName").Call(jen.Id("partition"))))
 	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
 		"Read runs on the stream's coroutine once the stream is read."))
 	f.Func().Params(recv()).Id("Execute").Params(

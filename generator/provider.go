@@ -320,7 +320,7 @@ func (g *gen) scanMethod(f *jen.File) {
 	filterValue := jen.Id("Filters").Values(lines(filters...)...)
 	body := []jen.Code{
 		jen.If(jen.Id("t").Dot("src").Op("==").Nil()).Block(
-			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: NewTable was given a nil Source"), jen.Id("t").Dot("opts").Dot("Name")))),
+			jen.Return(jen.Nil(), jen.Qual("errors", "New").Call(jen.Lit("NewTable was given a nil Source")))),
 		jen.List(jen.Id("sp"), jen.Err()).Op(":=").Qual(src, "NewScanPlan").Call(
 			jen.Lit(g.exec()), jen.Id(g.local("Schema")), jen.Id(g.local("Layout")), jen.Id("req"), jen.Id("t").Dot("opts")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
@@ -331,7 +331,7 @@ func (g *gen) scanMethod(f *jen.File) {
 		)...),
 		jen.List(jen.Id("listed"), jen.Err()).Op(":=").Id("t").Dot("src").Dot("Partitions").Call(jen.Id("ctx"), jen.Id("scan")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: listing partitions: %w"), jen.Id("t").Dot("opts").Dot("Name"), jen.Err()))),
+			jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("listing partitions: %w"), jen.Err()))),
 	}
 	if g.spec.Partitioning.Kind == spec.PartitionRange {
 		c := g.col(g.spec.Partitioning.RangeColumn)
@@ -339,18 +339,22 @@ func (g *gen) scanMethod(f *jen.File) {
 			jen.Id("bounds").Op(":=").Func().Params(jen.Id("p").Op("*").Id("Partition")).Params(g.goType(c.Type), g.goType(c.Type)).Block(
 				jen.Return(jen.Id("p").Dot("Low"), jen.Id("p").Dot("High"))),
 			jen.If(jen.Err().Op(":=").Qual(src, "SortRanges").Call(jen.Id("listed"), jen.Lit(c.Name), jen.Id("bounds"), g.sourceType(c.Type).Dot("Compare")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("table %s: %w"), jen.Id("t").Dot("opts").Dot("Name"), jen.Err()))))
+				jen.Return(jen.Nil(), jen.Err())))
 	}
 	if len(g.spec.Pushdown.Filters) > 0 {
 		body = append(body,
 			jen.Id("parts").Op(":=").Make(jen.Index().Id("Partition"), jen.Lit(0), jen.Len(jen.Id("listed"))),
-			jen.For(jen.List(jen.Id("_"), jen.Id("p")).Op(":=").Range().Id("listed")).Block(
+			jen.Id("at").Op(":=").Make(jen.Index().Int(), jen.Lit(0), jen.Len(jen.Id("listed"))),
+			jen.For(jen.List(jen.Id("i"), jen.Id("p")).Op(":=").Range().Id("listed")).Block(
 				jen.If(jen.Id("p").Dot("matches").Call(jen.Op("&").Id("scan").Dot("Filters"))).Block(
-					jen.Id("parts").Op("=").Append(jen.Id("parts"), jen.Id("p")))))
+					jen.Id("parts").Op("=").Append(jen.Id("parts"), jen.Id("p")),
+					jen.Id("at").Op("=").Append(jen.Id("at"), jen.Id("i")))),
+			jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))),
+			jen.Id("sp").Dot("SetListed").Call(jen.Id("at")))
 	} else {
-		body = append(body, jen.Id("parts").Op(":=").Id("listed"))
+		body = append(body, jen.Id("parts").Op(":=").Id("listed"),
+			jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))))
 	}
-	body = append(body, jen.Id("sp").Dot("SetPartitions").Call(jen.Len(jen.Id("parts")), jen.Len(jen.Id("listed"))))
 	if b := g.boundsFunc(); b != nil {
 		body = append(body, jen.Id("sp").Dot("SetBounds").Call(b))
 	}

@@ -24,6 +24,15 @@ type exec struct {
 	props      plan.Properties
 }
 
+// PartitionName implements plan.PartitionNamer: the table's own number of
+// the partition, which pruning does not change.
+func (e *exec) PartitionName(i int) string {
+	if i < 0 || i >= len(e.kept) {
+		return ""
+	}
+	return strconv.Itoa(e.kept[i])
+}
+
 // Name is the operator name, MemoryExec unless WithName set another.
 func (e *exec) Name() string { return e.table.opts.name }
 

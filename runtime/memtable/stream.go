@@ -107,7 +107,7 @@ func (s *stream) project(rec arrow.RecordBatch, n int, truncate bool) arrow.Reco
 }
 
 func (s *stream) wrap(err error) error {
-	return &plan.Error{Operator: s.e.Name(), Partition: s.partition, Err: err}
+	return &plan.Error{Operator: s.e.Name(), Partition: s.partition, PartitionName: s.e.PartitionName(s.partition), Err: err}
 }
 
 // Close ends the stream; later calls to Next return io.EOF.

@@ -272,16 +272,46 @@ func (b Batch) Release() {
 type Error struct {
 	Operator  string // e.g. "EventsExec" or "FilterExec"
 	Table     string // the table, for scans; empty otherwise
-	Partition int
-	Err       error
+	Partition int    // the partition's index in the plan
+	// PartitionName, when set, names the partition independently of the
+	// plan, as a user knows it: by its key (region = 'us'), its range
+	// (ts [1, 5)) or its place in the source's listing (2 of 3 listed).
+	// The index differs between a full scan and a pruned one; this does
+	// not, so the message shows it instead of the index.
+	PartitionName string
+	Err           error
 }
 
 // Error implements error.
 func (e *Error) Error() string {
-	if e.Table != "" {
-		return fmt.Sprintf("%s (table %s, partition %d): %v", e.Operator, e.Table, e.Partition, e.Err)
+	part := fmt.Sprintf("partition %d", e.Partition)
+	if e.PartitionName != "" {
+		part = "partition " + e.PartitionName
 	}
-	return fmt.Sprintf("%s (partition %d): %v", e.Operator, e.Partition, e.Err)
+	if e.Table != "" {
+		return fmt.Sprintf("%s (table %s, %s): %v", e.Operator, e.Table, part, e.Err)
+	}
+	return fmt.Sprintf("%s (%s): %v", e.Operator, part, e.Err)
+}
+
+// PartitionNamer is implemented by scan plans that can name a partition
+// independently of pruning (see Error.PartitionName); verify mode and
+// errors use it. A plan that cannot answers "".
+type PartitionNamer interface {
+	PartitionName(partition int) string
+}
+
+// BoundsName names a partition by what it declares: "region = 'us'" for a
+// key (columns joined by ", "), "ts [1, 5)" for a range; "" for none.
+func BoundsName(bounds []ColumnBound) string {
+	parts := make([]string, len(bounds))
+	for i, b := range bounds {
+		s := b.String()
+		s = strings.TrimPrefix(s, "partition key ")
+		s = strings.TrimPrefix(s, "partition range ")
+		parts[i] = s
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Unwrap returns the underlying error.

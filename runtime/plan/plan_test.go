@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tpgen/tpgen/runtime/expr"
 )
 
 func TestSortKeyStringAbbreviatesPostgresDefaults(t *testing.T) {
@@ -77,6 +79,14 @@ func TestErrorNamesOperatorTableAndPartition(t *testing.T) {
 	op := &Error{Operator: "FilterExec", Partition: 0, Err: io.ErrUnexpectedEOF}
 	if got, want := op.Error(), "FilterExec (partition 0): unexpected EOF"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	named := &Error{Operator: "EventsExec", Table: "events", Partition: 3, PartitionName: "region = 'us'", Err: io.ErrUnexpectedEOF}
+	if got, want := named.Error(), "EventsExec (table events, partition region = 'us'): unexpected EOF"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := BoundsName([]ColumnBound{{Column: "region", Key: true, Min: expr.String("us"), Max: expr.String("us")},
+		{Column: "kind", Key: true}}); got != "region = 'us', kind IS NULL" {
+		t.Errorf("BoundsName = %q", got)
 	}
 	if !errors.Is(scan, io.ErrUnexpectedEOF) {
 		t.Errorf("errors.Is does not see the cause")

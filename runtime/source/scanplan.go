@@ -42,6 +42,7 @@ type ScanPlan struct {
 	limit    int // the query's limit, plan.NoLimit when none
 	kept     int
 	listed   int
+	listedAt []int      // listedAt[i]: kept partition i's index in the source's list; nil: the same
 	bounds   BoundsFunc // nil when the partitions declare no bounds
 }
 
@@ -61,7 +62,7 @@ func NewScanPlan(operator string, table *arrow.Schema, layout Layout, req plan.S
 	} else {
 		for _, c := range req.Projection {
 			if c < 0 || c >= n {
-				return nil, fmt.Errorf("%s: projection index %d out of range: table %s has %d columns", operator, c, opts.Name, n)
+				return nil, fmt.Errorf("projection index %d out of range: the table has %d columns", c, n)
 			}
 		}
 		p.output = slices.Clone(req.Projection)
@@ -107,6 +108,29 @@ func (p *ScanPlan) Filters() []expr.Expr { return p.filters }
 // SetPartitions records how many partitions the source listed and how
 // many survived pruning; the plan reads the kept ones.
 func (p *ScanPlan) SetPartitions(kept, listed int) { p.kept, p.listed = kept, listed }
+
+// SetListed records, for each kept partition, its index in the list the
+// source returned (after sorting ranges), so that errors name a
+// partition without key or range the same way in a full and a pruned
+// scan. Without it the kept partitions are taken to be the listed ones.
+func (p *ScanPlan) SetListed(at []int) { p.listedAt = at }
+
+// PartitionName implements plan.PartitionNamer: kept partition i as the
+// user knows it, by its key (region = 'us') or range (ts [1, 5)), else by
+// its place in the source's listing (2 of 3 listed).
+func (p *ScanPlan) PartitionName(partition int) string {
+	if partition < 0 || partition >= p.kept {
+		return ""
+	}
+	if b, ok := p.PartitionBounds(partition); ok {
+		return plan.BoundsName(b)
+	}
+	at := partition
+	if p.listedAt != nil && partition < len(p.listedAt) {
+		at = p.listedAt[partition]
+	}
+	return fmt.Sprintf("%d of %d listed", at, p.listed)
+}
 
 // Name returns the operator name.
 func (p *ScanPlan) Name() string { return p.operator }
@@ -195,6 +219,7 @@ func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskCon
 		operator: p.operator, table: p.opts.Name, partition: partition,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
 		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0),
+		name: func() string { return p.PartitionName(partition) },
 	}}, nil
 }
 

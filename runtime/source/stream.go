@@ -68,6 +68,9 @@ type streamConfig struct {
 	mem             memory.Allocator
 	size, limit     int
 	readAhead       int // 0: coroutine mode
+	// name names the partition in errors (plan.Error.PartitionName); nil
+	// when the stream was built without a plan.
+	name func() string
 }
 
 // Schema returns the schema of the stream's batches.
@@ -246,7 +249,11 @@ func (s *Stream) locate(err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	return &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: err}
+	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: err}
+	if s.cfg.name != nil {
+		e.PartitionName = s.cfg.name()
+	}
+	return e
 }
 
 func projectSchema(table *arrow.Schema, cols []int) *arrow.Schema {

@@ -53,19 +53,19 @@ func TestPartitionBounds(t *testing.T) {
 		{"keys kept", goodParts[1:], [][]plan.ColumnBound{{key("k", expr.String("c"))}, {key("k", expr.String("d"))}},
 			plan.ScanRequest{Limit: plan.NoLimit}, ""},
 		{"key broken", goodParts, [][]plan.ColumnBound{nil, {key("k", expr.String("c"))}, {key("k", expr.String("e"))}},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 2, row 0: partition key k = 'e' violated: row has k = 'd'"},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 2): verify: row 0: partition key k = 'e' violated: row has k = 'd'"},
 		{"NULL key", [][][]any{{{nil, 1}, {"a", 2}}}, [][]plan.ColumnBound{{key("k", expr.Null(str))}},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0, row 1: partition key k IS NULL violated: row has k = 'a'"},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0): verify: row 1: partition key k IS NULL violated: row has k = 'a'"},
 		{"key rejects NULL", [][][]any{{{nil, 1}}}, [][]plan.ColumnBound{{key("k", expr.String("a"))}},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0, row 0: partition key k = 'a' violated: row has k = NULL"},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0): verify: row 0: partition key k = 'a' violated: row has k = NULL"},
 		{"range kept, NULL outside the promise", [][][]any{{{"a", 1}, {"a", nil}, {"a", 4}}},
 			[][]plan.ColumnBound{{{Column: "ts", Min: expr.Int64(1), Max: expr.Int64(5), MaxExclusive: true}}},
 			plan.ScanRequest{Limit: plan.NoLimit}, ""},
 		{"range high exclusive", [][][]any{{{"a", 1}, {"a", 5}}},
 			[][]plan.ColumnBound{{{Column: "ts", Min: expr.Int64(1), Max: expr.Int64(5), MaxExclusive: true}}},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0, row 1: partition range ts [1, 5) violated: row has ts = 5"},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0): verify: row 1: partition range ts [1, 5) violated: row has ts = 5"},
 		{"range open low", [][][]any{{{"a", -7}, {"a", 6}}}, [][]plan.ColumnBound{{{Column: "ts", Max: expr.Int64(5)}}},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0, row 1: partition range ts (-inf, 5] violated: row has ts = 6"},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0): verify: row 1: partition range ts (-inf, 5] violated: row has ts = 6"},
 		// The filter selects around the out-of-range row; only selected
 		// rows are checked.
 		{"selection respected", [][][]any{{{"a", 1}, {"a", 9}, {"a", 3}}},
@@ -93,7 +93,7 @@ func TestPartitionBounds(t *testing.T) {
 				return
 			}
 			var v *verify.Violation
-			if err == nil || !strings.Contains(err.Error(), "verify: table events, "+tc.want) || !errors.As(err, &v) {
+			if err == nil || !strings.Contains(err.Error(), "(table events, "+tc.want) || !errors.As(err, &v) {
 				t.Fatalf("error %v, want one containing %q", err, tc.want)
 			}
 		})

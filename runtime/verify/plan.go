@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -49,6 +50,26 @@ func newPlan(table string, inner plan.ExecutionPlan, exact []expr.Expr, outCols,
 func newScanState() *scanState {
 	return &scanState{keys: map[string]int{}, ranges: map[int]*span{}}
 }
+
+// partitionName names partition i as the provider's plan does (by key,
+// range or place in its listing); "" when the plan cannot.
+func (p *vplan) partitionName(i int) string {
+	if n, ok := p.inner.(plan.PartitionNamer); ok {
+		return n.PartitionName(i)
+	}
+	return ""
+}
+
+// partitionLabel is partitionName, or the index when there is no name.
+func (p *vplan) partitionLabel(i int) string {
+	if name := p.partitionName(i); name != "" {
+		return name
+	}
+	return strconv.Itoa(i)
+}
+
+// PartitionName implements plan.PartitionNamer for the wrapped plan.
+func (p *vplan) PartitionName(i int) string { return p.partitionName(i) }
 
 // Name is the provider plan's name.
 func (p *vplan) Name() string { return p.inner.Name() }

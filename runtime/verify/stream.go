@@ -125,8 +125,9 @@ func indices(s *arrow.Schema, names []string) ([]int, error) {
 }
 
 func (s *stream) violation(row int64, promise, detail string) error {
-	return &plan.Error{Operator: s.p.inner.Name(), Table: s.p.table, Partition: s.partition,
-		Err: &Violation{Table: s.p.table, Partition: s.partition, Row: row, Promise: promise, Detail: detail}}
+	name := s.p.partitionName(s.partition)
+	return &plan.Error{Operator: s.p.inner.Name(), Table: s.p.table, Partition: s.partition, PartitionName: name,
+		Err: &Violation{Table: s.p.table, Partition: s.partition, PartitionName: name, Row: row, Promise: promise, Detail: detail}}
 }
 
 // Schema is the plan's output schema.
@@ -303,7 +304,7 @@ func (s *stream) checkKeys(b plan.Batch, rows []int32) error {
 				vals[i] = expr.ScalarAt(b.Record.Column(c), int(rows[j]))
 			}
 			return s.violation(s.rows+int64(j), "partitioning "+s.p.inner.Properties().Partitioning.String(),
-				fmt.Sprintf("key %s also in partition %d", tupleString(vals), owner))
+				fmt.Sprintf("key %s also in partition %s", tupleString(vals), s.p.partitionLabel(owner)))
 		}
 		st.keys[k] = s.partition
 	}
@@ -334,7 +335,7 @@ func (s *stream) checkRange(b plan.Batch, rows []int32) error {
 			}
 			if (q < s.partition && domain.CompareScalars(v, sp.max) <= 0) || (q > s.partition && domain.CompareScalars(v, sp.min) >= 0) {
 				return s.violation(s.rows+int64(j), "partitioning "+s.p.inner.Properties().Partitioning.String(),
-					fmt.Sprintf("value %s overlaps partition %d, which holds [%s, %s]", v, q, sp.min, sp.max))
+					fmt.Sprintf("value %s overlaps partition %s, which holds [%s, %s]", v, s.p.partitionLabel(q), sp.min, sp.max))
 			}
 		}
 		if mine == nil {

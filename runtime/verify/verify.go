@@ -21,10 +21,15 @@ import (
 )
 
 // Violation is a broken promise found at run time. Streams return it
-// wrapped in a *plan.Error carrying the operator, table and partition.
+// wrapped in a *plan.Error carrying the operator, table and partition; a
+// violation found while planning (Partition -1) is returned by Scan, whose
+// caller names the table. So its message names neither.
 type Violation struct {
 	Table     string
-	Partition int
+	Partition int // the partition's index in the plan; -1 when not about one
+	// PartitionName names the partition as errors do (plan.Error's
+	// PartitionName): by key, range or place in the source's listing.
+	PartitionName string
 	// Row counts the partition's output rows from 0; -1 when the
 	// violation is not about one row (a schema mismatch).
 	Row int64
@@ -35,11 +40,12 @@ type Violation struct {
 }
 
 // Error renders the violation as
-// "verify: table events, partition 3, row 17: ordering [ts ASC] violated: <detail>".
+// "verify: row 17: ordering [ts ASC] violated: <detail>"; the *plan.Error
+// around it says "EventsExec (table events, partition region = 'us'): ".
 func (v *Violation) Error() string {
-	loc := fmt.Sprintf("verify: table %s, partition %d", v.Table, v.Partition)
+	loc := "verify"
 	if v.Row >= 0 {
-		loc += fmt.Sprintf(", row %d", v.Row)
+		loc += fmt.Sprintf(": row %d", v.Row)
 	}
 	return loc + ": " + v.Promise + " violated: " + v.Detail
 }

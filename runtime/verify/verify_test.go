@@ -157,9 +157,9 @@ func TestViolations(t *testing.T) {
 		wantRow int64
 	}{
 		{"ordering", [][][]any{{{"a", 1}, {"a", 3}, {"a", 2}}}, []memtable.Option{memtable.WithOrdering(plan.SortKey{Column: "ts"})}, liar{},
-			plan.ScanRequest{Limit: plan.NoLimit}, "verify: table events, partition 0, row 2: ordering [ts ASC] violated: 2 after 3", 2},
+			plan.ScanRequest{Limit: plan.NoLimit}, "MemoryExec (table events, partition 0): verify: row 2: ordering [ts ASC] violated: 2 after 3", 2},
 		{"ordering desc nulls last", [][][]any{{{"a", 3}, {nil, 2}, {"b", 1}}}, []memtable.Option{memtable.WithOrdering(plan.SortKey{Column: "k", Descending: true})}, liar{},
-			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0, row 2: ordering [k DESC NULLS LAST] violated: 'b' after NULL", 2},
+			plan.ScanRequest{Limit: plan.NoLimit}, "partition 0): verify: row 2: ordering [k DESC NULLS LAST] violated: 'b' after NULL", 2},
 		{"key", [][][]any{{{"a", 1}}, {{"b", 2}, {"a", 3}}}, []memtable.Option{memtable.WithKeyPartitioning("k")}, liar{},
 			plan.ScanRequest{Limit: plan.NoLimit}, "partitioning Key([k]) violated: key 'a' also in partition", -1},
 		{"range", [][][]any{{{"a", 1}, {"a", 5}}, {{"b", 4}}}, []memtable.Option{memtable.WithRangePartitioning("ts")}, liar{},

@@ -4,6 +4,7 @@ package allops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -186,7 +187,7 @@ func (t *Table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, err
 // the plan. It reads no data.
 func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
 	if t.src == nil {
-		return nil, fmt.Errorf("table %s: NewTable was given a nil Source", t.opts.Name)
+		return nil, errors.New("NewTable was given a nil Source")
 	}
 	sp, err := source.NewScanPlan("AllopsExec", allopsSchema, allopsLayout, req, t.opts)
 	if err != nil {
@@ -207,15 +208,18 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	}
 	listed, err := t.src.Partitions(ctx, scan)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: listing partitions: %w", t.opts.Name, err)
+		return nil, fmt.Errorf("listing partitions: %w", err)
 	}
 	parts := make([]Partition, 0, len(listed))
-	for _, p := range listed {
+	at := make([]int, 0, len(listed))
+	for i, p := range listed {
 		if p.matches(&scan.Filters) {
 			parts = append(parts, p)
+			at = append(at, i)
 		}
 	}
 	sp.SetPartitions(len(parts), len(listed))
+	sp.SetListed(at)
 	return &AllopsExec{sp: sp, src: t.src, scan: scan, partitions: parts}, nil
 }
 

@@ -4,6 +4,7 @@ package alltypes
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -164,7 +165,7 @@ func (t *Table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, err
 // the plan. It reads no data.
 func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
 	if t.src == nil {
-		return nil, fmt.Errorf("table %s: NewTable was given a nil Source", t.opts.Name)
+		return nil, errors.New("NewTable was given a nil Source")
 	}
 	sp, err := source.NewScanPlan("AlltypesExec", alltypesSchema, alltypesLayout, req, t.opts)
 	if err != nil {
@@ -177,7 +178,7 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	}
 	listed, err := t.src.Partitions(ctx, scan)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: listing partitions: %w", t.opts.Name, err)
+		return nil, fmt.Errorf("listing partitions: %w", err)
 	}
 	parts := listed
 	sp.SetPartitions(len(parts), len(listed))

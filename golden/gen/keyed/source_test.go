@@ -160,7 +160,7 @@ func TestErrorNamesTableAndPartition(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Table != "keyed" || pe.Operator != "KeyedExec" || pe.Partition != 0 {
 		t.Fatalf("error %v", err)
 	}
-	if got := fmt.Sprint(err); got != "KeyedExec (table keyed, partition 0): disk on fire" {
+	if got := fmt.Sprint(err); got != "KeyedExec (table keyed, partition region = 'eu'): disk on fire" {
 		t.Errorf("message %q", got)
 	}
 }

@@ -52,7 +52,7 @@ func TestVerifyChecksPartitionKey(t *testing.T) {
 		t.Fatalf("honest source: %d rows, error %v", n, err)
 	}
 	_, err := queryVerified(t, &mislabelled{}, q)
-	want := "verify: table keyed, partition 1, row 0: partition key region = 'us' violated: row has region = 'xx'"
+	want := "KeyedExec (table keyed, partition region = 'us'): verify: row 0: partition key region = 'us' violated: row has region = 'xx'"
 	var v *verify.Violation
 	if err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, &v) || v.Partition != 1 || v.Row != 0 {
 		t.Fatalf("error %v, want one containing %q", err, want)

@@ -65,6 +65,13 @@ func (e *NullableExec) Statistics() plan.Statistics {
 	})
 }
 
+// PartitionName implements plan.PartitionNamer: the partition as errors name
+// it, by its key or range, else by its place in the source's list of
+// partitions.
+func (e *NullableExec) PartitionName(partition int) string {
+	return e.sp.PartitionName(partition)
+}
+
 // Execute returns the stream of one partition. It only builds the stream:
 // the source's Read runs on the stream's coroutine once the stream is read.
 func (e *NullableExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {

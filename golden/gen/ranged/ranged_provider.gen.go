@@ -4,6 +4,7 @@ package ranged
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -158,7 +159,7 @@ func (t *Table) Statistics() plan.Statistics {
 // the plan. It reads no data.
 func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
 	if t.src == nil {
-		return nil, fmt.Errorf("table %s: NewTable was given a nil Source", t.opts.Name)
+		return nil, errors.New("NewTable was given a nil Source")
 	}
 	sp, err := source.NewScanPlan("RangedExec", rangedSchema, rangedLayout, req, t.opts)
 	if err != nil {
@@ -174,21 +175,24 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	}
 	listed, err := t.src.Partitions(ctx, scan)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: listing partitions: %w", t.opts.Name, err)
+		return nil, fmt.Errorf("listing partitions: %w", err)
 	}
 	bounds := func(p *Partition) (time.Time, time.Time) {
 		return p.Low, p.High
 	}
 	if err := source.SortRanges(listed, "ts", bounds, source.Time.Compare); err != nil {
-		return nil, fmt.Errorf("table %s: %w", t.opts.Name, err)
+		return nil, err
 	}
 	parts := make([]Partition, 0, len(listed))
-	for _, p := range listed {
+	at := make([]int, 0, len(listed))
+	for i, p := range listed {
 		if p.matches(&scan.Filters) {
 			parts = append(parts, p)
+			at = append(at, i)
 		}
 	}
 	sp.SetPartitions(len(parts), len(listed))
+	sp.SetListed(at)
 	sp.SetBounds(func(i int) ([]any, bool) {
 		return []any{parts[i].Low, parts[i].High}, true
 	})

@@ -52,7 +52,7 @@ func TestVerifyChecksPartitionRange(t *testing.T) {
 		t.Fatalf("honest source: %d rows, error %v", n, err)
 	}
 	_, err := queryVerified(t, spill{}, q)
-	want := "verify: table ranged, partition 2, row 1: partition range ts [TIMESTAMP '2026-01-03 00:00:00Z', TIMESTAMP '2026-01-04 00:00:00Z') violated: row has ts = TIMESTAMP '2026-01-04 12:00:00Z'"
+	want := "RangedExec (table ranged, partition ts [TIMESTAMP '2026-01-03 00:00:00Z', TIMESTAMP '2026-01-04 00:00:00Z')): verify: row 1: partition range ts [TIMESTAMP '2026-01-03 00:00:00Z', TIMESTAMP '2026-01-04 00:00:00Z') violated: row has ts = TIMESTAMP '2026-01-04 12:00:00Z'"
 	var v *verify.Violation
 	if err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, &v) || v.Partition != 2 || v.Row != 1 {
 		t.Fatalf("error %v, want one containing %q", err, want)
