@@ -147,7 +147,11 @@ func (g *gen) predicate(depth int) string {
 		}
 	}
 	c := columns[g.r.IntN(len(columns))]
-	switch g.r.IntN(8) {
+	switch g.r.IntN(9) {
+	case 6:
+		// Scalar functions both engines define alike.
+		return g.pick("lower(s) = 'ab'", "length(s) > 1", "coalesce(a, 0) > "+g.literal(columns[1]),
+			"substr(s, 2, 1) = 'b'", "s || 'x' = 'ax'", "CASE WHEN a > 0 THEN k ELSE -k END < 3", "nullif(a, 0) IS NULL")
 	case 0:
 		return c.name + g.pick(" IS NULL", " IS NOT NULL")
 	case 1:
@@ -232,6 +236,23 @@ func (g *gen) projection() query {
 			x := numericCols[g.r.IntN(3)]
 			items = append(items, "-"+x.name)
 			kinds = append(kinds, x.kind)
+		case 2:
+			// Conditional expressions and functions with the same
+			// semantics in SQLite (no GREATEST, round or trim(... FROM)).
+			switch g.r.IntN(6) {
+			case 0:
+				items = append(items, "CASE WHEN "+g.predicate(1)+" THEN a WHEN a IS NULL THEN k ELSE "+g.literal(columns[1])+" END")
+			case 1:
+				items = append(items, g.pick("coalesce(a, k)", "coalesce(a, NULL, "+g.literal(columns[1])+")", "nullif(a, "+g.literal(columns[1])+")"))
+			case 2:
+				items = append(items, g.pick("abs(a)", "length(s)", "a % 7", "CASE k WHEN 1 THEN a WHEN 2 THEN 0 END"))
+			default:
+				items = append(items, g.pick("lower(s)", "upper(s)", "s || 'x'", "coalesce(s, 'none')", "replace(s, 'a', 'x')",
+					fmt.Sprintf("substr(s, %d, %d)", 1+g.r.IntN(3), g.r.IntN(4)), "ltrim(s, 'a')", "rtrim(s, 'b')", "nullif(s, 'ab')"))
+				kinds = append(kinds, kindString)
+				continue
+			}
+			kinds = append(kinds, kindInt)
 		default:
 			c := columns[g.r.IntN(len(columns))]
 			items = append(items, c.name)

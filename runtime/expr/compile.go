@@ -150,6 +150,12 @@ func (c *compiler) compileNode(e Expr) (node, error) {
 		return c.like(e)
 	case *Cast:
 		return c.cast(e)
+	case *Case:
+		return c.caseExpr(e)
+	case *Func:
+		return c.function(e)
+	case *CurrentTime:
+		return nil, fmt.Errorf("%s must be replaced by its value before evaluation", e)
 	}
 	return nil, fmt.Errorf("unsupported expression %T", e)
 }

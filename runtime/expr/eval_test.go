@@ -197,8 +197,12 @@ func equalValues(a, b []any) bool {
 	return true
 }
 
-func TestEval(t *testing.T) {
-	for _, tc := range evalCases() {
+func TestEval(t *testing.T) { runEvalCases(t, evalCases()) }
+
+// runEvalCases evaluates each case over the fixture under every selection
+// (and as a predicate when it is boolean) on a checked allocator.
+func runEvalCases(t *testing.T, cases []evalCase) {
+	for _, tc := range cases {
 		if tc.e == nil || tc.want == nil {
 			continue
 		}

@@ -18,11 +18,19 @@ import (
 // Constant sub-expressions the values complete (`x > $1 + 1`) are folded
 // as at Prepare. The Statement is not modified, so concurrent Binds are
 // safe.
+//
+// now(), CURRENT_TIMESTAMP and CURRENT_DATE take the time of the call to
+// Bind: one value for the whole run of the statement, on every partition.
 func (s *Statement) Bind(args ...any) (logical.Plan, error) {
+	return s.bindAt(time.Now(), args...)
+}
+
+// bindAt is Bind with the statement's start time given.
+func (s *Statement) bindAt(now time.Time, args ...any) (logical.Plan, error) {
 	if len(args) != len(s.Params) {
 		return nil, newError(s.SQL, 0, "statement has %d parameters, got %d arguments", len(s.Params), len(args))
 	}
-	if len(args) == 0 {
+	if len(args) == 0 && !s.usesNow {
 		return s.Plan, nil
 	}
 	values := make([]expr.Scalar, len(args))
@@ -33,13 +41,34 @@ func (s *Statement) Bind(args ...any) (logical.Plan, error) {
 		}
 		values[i] = v
 	}
-	return s.bindPlan(s.Plan, values)
+	return s.bindPlan(s.Plan, values, now.UTC())
 }
 
-func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar) (logical.Plan, error) {
+// currentTime is the value of now() / CURRENT_DATE of type t at now (UTC).
+func currentTime(now time.Time, t arrow.DataType) (expr.Scalar, error) {
+	if t.ID() == arrow.DATE32 {
+		return expr.Date32(floorDiv(now.Unix(), secondsPerDay)), nil
+	}
+	tt, ok := t.(*arrow.TimestampType)
+	if !ok {
+		return expr.Scalar{}, fmt.Errorf("current time of type %s", typeName(t))
+	}
+	return timestampScalar(now, tt)
+}
+
+func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar, now time.Time) (logical.Plan, error) {
 	sub := func(e expr.Expr) (expr.Expr, error) {
 		from := map[expr.Expr]int{} // the literal standing for each $n
+		substituted := false
 		m, err := mapExpr(e, func(x expr.Expr) (expr.Expr, error) {
+			if c, ok := x.(*expr.CurrentTime); ok {
+				v, err := currentTime(now, c.Type)
+				if err != nil {
+					return nil, err
+				}
+				substituted = true
+				return &expr.Literal{Value: v}, nil
+			}
 			if p, ok := x.(*expr.Param); ok {
 				if p.Index < 1 || p.Index > len(values) {
 					return nil, fmt.Errorf("parameter $%d has no value", p.Index)
@@ -50,7 +79,7 @@ func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar) (logical.Plan
 			}
 			return x, nil
 		})
-		if err != nil || len(from) == 0 {
+		if err != nil || (len(from) == 0 && !substituted) {
 			return m, err
 		}
 		return foldConstants(m, func(node expr.Expr, err error) error {
@@ -81,7 +110,7 @@ func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar) (logical.Plan
 	}
 	var children []logical.Plan
 	for _, c := range p.Children() {
-		bc, err := s.bindPlan(c, values)
+		bc, err := s.bindPlan(c, values, now)
 		if err != nil {
 			return nil, err
 		}

@@ -77,6 +77,16 @@ func (b *binder) bindNode(n *pg.Node, depth int) (bound, error) {
 		return b.bindBoolTest(v.BooleanTest, depth)
 	case *pg.Node_FuncCall:
 		return b.bindFunc(v.FuncCall, depth)
+	case *pg.Node_CaseExpr:
+		return b.bindCase(v.CaseExpr, depth)
+	case *pg.Node_CoalesceExpr:
+		return b.bindValueList("coalesce", v.CoalesceExpr.Args, int(v.CoalesceExpr.Location), depth)
+	case *pg.Node_MinMaxExpr:
+		return b.bindMinMax(v.MinMaxExpr, depth)
+	case *pg.Node_SqlvalueFunction:
+		if x, ok := b.bindSQLValue(v.SqlvalueFunction); ok {
+			return x, nil
+		}
 	}
 	return bound{}, b.unsupportedNode(n)
 }
@@ -87,12 +97,6 @@ func (b *binder) unsupportedNode(n *pg.Node) *Error {
 	switch v := n.Node.(type) {
 	case *pg.Node_SubLink:
 		return b.unsupportedPlural(pos, "subqueries")
-	case *pg.Node_CaseExpr:
-		return b.unsupported(pos, "CASE")
-	case *pg.Node_CoalesceExpr:
-		return b.unsupported(pos, "COALESCE")
-	case *pg.Node_MinMaxExpr:
-		return b.unsupported(pos, "GREATEST/LEAST")
 	case *pg.Node_AArrayExpr:
 		return b.unsupported(pos, "ARRAY")
 	case *pg.Node_RowExpr:
@@ -330,7 +334,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr, depth int) (bound, error) {
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		return bound{}, b.unsupported(pos, "IS DISTINCT FROM")
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
-		return bound{}, b.unsupported(pos, "NULLIF")
+		return b.bindNullif(a, depth)
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
 		return bound{}, b.unsupported(pos, "ANY/ALL")
 	case pg.A_Expr_Kind_AEXPR_SIMILAR:
@@ -385,9 +389,9 @@ func negateScalar(s expr.Scalar) (expr.Scalar, bool) {
 
 func (b *binder) bindBinary(op string, a *pg.A_Expr, depth int) (bound, error) {
 	pos := int(a.Location)
-	cmpOp, isCmp := comparisonOps[op]
-	arOp, isArith := arithmeticOps[op]
-	if !isCmp && !isArith {
+	_, isCmp := comparisonOps[op]
+	_, isArith := arithmeticOps[op]
+	if !isCmp && !isArith && op != "||" {
 		return bound{}, b.unsupported(pos, "operator %s", op)
 	}
 	l, err := b.bindDepth(a.Lexpr, depth)
@@ -398,6 +402,16 @@ func (b *binder) bindBinary(op string, a *pg.A_Expr, depth int) (bound, error) {
 	if err != nil {
 		return bound{}, err
 	}
+	if op == "||" {
+		return b.bindConcatOp(pos, l, r)
+	}
+	return b.binaryOp(op, pos, l, r)
+}
+
+// binaryOp binds l op r for a comparison or arithmetic operator.
+func (b *binder) binaryOp(op string, pos int, l, r bound) (bound, error) {
+	cmpOp, _ := comparisonOps[op]
+	arOp, isArith := arithmeticOps[op]
 	sym := op
 	if sym == "!=" {
 		sym = "<>"

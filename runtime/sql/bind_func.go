@@ -38,6 +38,9 @@ func (b *binder) bindFunc(f *pg.FuncCall, depth int) (bound, error) {
 	}
 	fn, isAgg := aggregates[name]
 	if !isAgg {
+		if sb, ok := scalarFunctions[name]; ok {
+			return b.bindScalarCall(name, sb, f, depth)
+		}
 		return bound{}, b.unsupported(pos, "function %s(%s)", name, b.argTypes(f.Args, depth))
 	}
 	switch {

@@ -25,6 +25,7 @@ type binder struct {
 	aggAllowed bool
 	inAgg      bool
 	sawAgg     bool
+	usesNow    bool // now() / CURRENT_TIMESTAMP appear: Bind fixes their value per run
 }
 
 func newBinder(sql string) *binder {
@@ -176,6 +177,9 @@ func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.Data
 				}
 				return b.errorf(x.pos, "inconsistent types deduced for parameter $%d: %s versus %s", p.Index, typeName(p.Type), typeName(other))
 			}
+		}
+		if valueSetOps[op] {
+			return b.errorf(pos, "%s types %s cannot be matched", op, describeTypes(xs))
 		}
 		if len(xs) == 2 {
 			return b.errorf(pos, "operator does not exist: %s %s %s", xs[0].describe(), op, xs[1].describe())

@@ -19,7 +19,7 @@ func isConstant(e expr.Expr) bool {
 	constant := true
 	expr.Walk(e, func(x expr.Expr) bool {
 		switch x.(type) {
-		case *expr.Column, *expr.Param, *expr.Aggregate:
+		case *expr.Column, *expr.Param, *expr.Aggregate, *expr.CurrentTime:
 			constant = false
 		}
 		return constant
@@ -32,7 +32,7 @@ func isConstant(e expr.Expr) bool {
 // given) into the error returned.
 func foldConstants(e expr.Expr, onErr func(node expr.Expr, err error) error) (expr.Expr, error) {
 	switch e.(type) {
-	case nil, *expr.Literal, *expr.Column, *expr.Param:
+	case nil, *expr.Literal, *expr.Column, *expr.Param, *expr.CurrentTime:
 		return e, nil
 	}
 	kids := e.Children()

@@ -81,4 +81,12 @@ var fuzzSeeds = []string{
 	"SELECT * FROM events WHERE ts > TIMESTAMP '2026-01-01' - INTERVAL '7 days' AND day < DATE '2026-01-01' + 7",
 	"SELECT * FROM events WHERE user_id > 1 + 2 * 3 AND amount < 10 / (5 - 5)",
 	"SELECT dur - $1, dur + $2 FROM types WHERE dur IN ($3, '1 min')",
+	"SELECT CASE WHEN user_id > $1 THEN 'a' WHEN user_id IS NULL THEN NULL ELSE region END FROM events",
+	"SELECT CASE region WHEN 'x' THEN 1 WHEN $1 THEN 2.5 END, coalesce(event_type, $2, 'none'), nullif(user_id, $3) FROM events",
+	"SELECT greatest(user_id, 1, $1), least(amount, 2) FROM events WHERE lower(region) || '-' || user_id = upper($2)",
+	"SELECT substring(region FROM 2 FOR $1), substr(region, -1), trim(both 'x' from region), ltrim(region, $2), replace(region, 'a', 'b') FROM events",
+	"SELECT concat(region, 1, NULL, ts), length(region), starts_with(region, 'us') FROM events WHERE region || 1 LIKE 'a%'",
+	"SELECT abs(user_id), round(amount, 1), round(user_id), floor(amount), ceiling(user_id), mod(user_id, 3) FROM events",
+	"SELECT date_trunc('month', ts), extract(epoch FROM ts), date_part('dow', day), now(), CURRENT_DATE FROM events WHERE ts > now() - INTERVAL '1 day'",
+	"SELECT round(amount, $1), date_trunc($1, ts), extract(fortnight FROM ts), substring(region FROM 'a.') FROM events",
 }

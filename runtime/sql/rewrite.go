@@ -57,6 +57,10 @@ func withChildren(e expr.Expr, c []expr.Expr) (expr.Expr, error) {
 		return &expr.Cast{E: c[0], To: x.To}, nil
 	case *expr.Aggregate:
 		return &expr.Aggregate{Func: x.Func, Arg: c[0], Distinct: x.Distinct, Type: x.Type}, nil
+	case *expr.Case:
+		return x.WithChildren(c)
+	case *expr.Func:
+		return &expr.Func{Name: x.Name, Args: c, Type: x.Type}, nil
 	}
 	return nil, fmt.Errorf("cannot rebuild expression %T", e)
 }
@@ -76,7 +80,7 @@ func (b *binder) toAggOutput(e expr.Expr, outs aggOutputs) (expr.Expr, error) {
 	switch x := e.(type) {
 	case *expr.Column:
 		return nil, b.errorf(b.colPos[x], "column %s must appear in the GROUP BY clause or be used in an aggregate function", quote(x.Name))
-	case *expr.Literal, *expr.Param:
+	case *expr.Literal, *expr.Param, *expr.CurrentTime:
 		return e, nil
 	case *expr.Aggregate:
 		return nil, b.errorf(0, "internal error: aggregate %s has no output", x)

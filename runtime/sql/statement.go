@@ -24,6 +24,7 @@ type Statement struct {
 
 	limit    limitParams
 	paramPos []int // first occurrence of each $n, for Bind's errors
+	usesNow  bool  // the plan holds expr.CurrentTime nodes, which Bind fixes
 }
 
 // Prepare parses sql with PostgreSQL's grammar and binds it against cat:
@@ -55,6 +56,7 @@ func prepareTree(sql string, node *pg.Node, stmtPos int, cat Catalog) (*Statemen
 	if err != nil {
 		return nil, err
 	}
+	st.usesNow = b.usesNow
 	if err := b.collectParams(st); err != nil {
 		return nil, err
 	}

@@ -10,10 +10,12 @@ import (
 
 // Date, timestamp and interval arithmetic. The engine's kernels add and
 // subtract durations of one type, so interval ± interval works on any
-// operands; timestamp ± interval and timestamp - timestamp have no kernel
-// and are computed here when both operands are constants (the common
-// `ts >= TIMESTAMP '2026-01-01' - INTERVAL '7 days'`), and rejected by
-// name otherwise.
+// operands, and timestamp ± interval has a kernel (expr's timestamp_plus)
+// for column and now() operands; on constants it is computed here, so
+// `ts >= TIMESTAMP '2026-01-01' - INTERVAL '7 days'` reaches pushdown as
+// a literal. timestamp - timestamp and date ± integer have no kernel:
+// they are computed here when both operands are constants and rejected
+// by name otherwise.
 
 func isTimeLike(x bound) bool {
 	return x.soft == concrete && (isTemporal(x.typ()) || isDuration(x.typ()))
@@ -117,7 +119,20 @@ func (b *binder) foldTimestampArith(op expr.Op, sym string, pos int, ts, du, l, 
 		return bound{}, err
 	}
 	if !ok {
-		return bound{}, b.nonConstant(pos, l, r, sym)
+		// A column or now(): the engine's kernel adds per row.
+		te, err := b.coerce(ts, rt)
+		if err != nil {
+			return bound{}, err
+		}
+		de, err := b.coerce(du, &arrow.DurationType{Unit: rt.Unit})
+		if err != nil {
+			return bound{}, err
+		}
+		name := "timestamp_plus"
+		if op == expr.OpSub {
+			name = "timestamp_minus"
+		}
+		return bound{e: &expr.Func{Name: name, Args: []expr.Expr{te, de}, Type: rt}, pos: pos}, nil
 	}
 	if vals[0].Null || vals[1].Null {
 		return bound{e: &expr.Literal{Value: expr.Null(rt)}, pos: pos, lit: true}, nil

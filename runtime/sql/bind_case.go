@@ -1,0 +1,170 @@
+package sql
+
+import (
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	pg "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+)
+
+// valueSetOps are the constructs whose operands are alternative values of
+// one result type (not operands of an operator), for unify's messages.
+var valueSetOps = map[string]bool{"CASE": true, "COALESCE": true, "GREATEST": true, "LEAST": true}
+
+// resultType is the type a set of alternative values resolves to, as
+// PostgreSQL's select_common_type: values of unknown type alone are text.
+func (b *binder) unifyValues(what string, pos int, xs []bound) ([]expr.Expr, arrow.DataType, error) {
+	es, t, err := b.unify(what, pos, xs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.ID() == arrow.NULL {
+		t = arrow.BinaryTypes.String
+		for i, e := range es {
+			if lit, ok := e.(*expr.Literal); ok && lit.Value.Null {
+				es[i] = &expr.Literal{Value: expr.Null(t)}
+			}
+		}
+	}
+	return es, t, nil
+}
+
+// bindCase binds both forms of CASE. The simple form `CASE x WHEN v THEN
+// ...` becomes the searched form with conditions x = v, bound as the
+// comparison would be (so x's and v's types meet as in `x = v`).
+func (b *binder) bindCase(c *pg.CaseExpr, depth int) (bound, error) {
+	pos := int(c.Location)
+	var subject *bound
+	if c.Arg != nil {
+		x, err := b.bindDepth(c.Arg, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		subject = &x
+	}
+	var conds []expr.Expr
+	var results []bound
+	for _, a := range c.Args {
+		w := a.GetCaseWhen()
+		if w == nil {
+			return bound{}, b.errorf(nodeLocation(a), "unexpected CASE arm")
+		}
+		cx, err := b.bindDepth(w.Expr, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		if subject != nil {
+			if cx, err = b.binaryOp("=", int(w.Location), *subject, cx); err != nil {
+				return bound{}, err
+			}
+		}
+		cond, err := b.mustBool(cx, "CASE/WHEN")
+		if err != nil {
+			return bound{}, err
+		}
+		r, err := b.bindDepth(w.Result, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		conds = append(conds, cond)
+		results = append(results, r)
+	}
+	if len(conds) == 0 {
+		return bound{}, b.errorf(pos, "CASE needs at least one WHEN")
+	}
+	hasElse := c.Defresult != nil
+	if hasElse {
+		r, err := b.bindDepth(c.Defresult, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		results = append(results, r)
+	}
+	es, t, err := b.unifyValues("CASE", pos, results)
+	if err != nil {
+		return bound{}, err
+	}
+	out := &expr.Case{Type: t}
+	for i, cond := range conds {
+		out.Whens = append(out.Whens, expr.When{Cond: cond, Result: es[i]})
+	}
+	if hasElse {
+		out.Else = es[len(es)-1]
+	}
+	return bound{e: out, pos: pos}, nil
+}
+
+// bindValueList binds COALESCE(...), GREATEST(...) and LEAST(...) into a
+// Func of their common type.
+func (b *binder) bindValueList(name string, args []*pg.Node, pos, depth int) (bound, error) {
+	xs := make([]bound, 0, len(args))
+	for _, a := range args {
+		x, err := b.bindDepth(a, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		xs = append(xs, x)
+	}
+	what := map[string]string{"coalesce": "COALESCE", "greatest": "GREATEST", "least": "LEAST"}[name]
+	es, t, err := b.unifyValues(what, pos, xs)
+	if err != nil {
+		return bound{}, err
+	}
+	if name != "coalesce" && !orderable(t) {
+		return bound{}, b.errorf(pos, "could not identify a comparison function for type %s", typeName(t))
+	}
+	return bound{e: &expr.Func{Name: name, Args: es, Type: t}, pos: pos}, nil
+}
+
+func (b *binder) bindMinMax(m *pg.MinMaxExpr, depth int) (bound, error) {
+	name := "greatest"
+	if m.Op == pg.MinMaxOp_IS_LEAST {
+		name = "least"
+	}
+	return b.bindValueList(name, m.Args, int(m.Location), depth)
+}
+
+// bindNullif binds NULLIF(a, b): a and b meet as in a = b, and the result
+// has the type of that comparison's left operand.
+func (b *binder) bindNullif(a *pg.A_Expr, depth int) (bound, error) {
+	pos := int(a.Location)
+	l, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	r, err := b.bindDepth(a.Rexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	es, t, err := b.unify("=", pos, l, r)
+	if err != nil {
+		return bound{}, err
+	}
+	if t.ID() == arrow.NULL {
+		t = arrow.BinaryTypes.String
+		es = []expr.Expr{&expr.Literal{Value: expr.Null(t)}, &expr.Literal{Value: expr.Null(t)}}
+	}
+	if !orderable(t) {
+		return bound{}, b.errorf(pos, "operator does not exist: %s = %s", l.describe(), r.describe())
+	}
+	return bound{e: &expr.Func{Name: "nullif", Args: es, Type: t}, pos: pos}, nil
+}
+
+// describeTypes lists the distinct types of xs for messages: "integer and
+// text", "integer, date and text".
+func describeTypes(xs []bound) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, x := range xs {
+		if d := x.describe(); !seen[d] && x.soft != nullLit {
+			seen[d] = true
+			names = append(names, d)
+		}
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
