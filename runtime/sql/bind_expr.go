@@ -507,14 +507,16 @@ func (b *binder) bindBetween(a *pg.A_Expr, negated bool, depth int) (bound, erro
 
 func (b *binder) bindLike(a *pg.A_Expr, negated, insensitive bool, depth int) (bound, error) {
 	pos := int(a.Location)
-	if fc := a.Rexpr.GetFuncCall(); fc != nil && opName(fc.Funcname) == "like_escape" {
-		return bound{}, b.unsupported(pos, "LIKE ... ESCAPE")
-	}
 	x, err := b.bindDepth(a.Lexpr, depth)
 	if err != nil {
 		return bound{}, err
 	}
-	p, err := b.bindDepth(a.Rexpr, depth)
+	var p bound
+	if fc := a.Rexpr.GetFuncCall(); fc != nil && opName(fc.Funcname) == "like_escape" && len(fc.Args) == 2 {
+		p, err = b.bindLikeEscape(fc, depth)
+	} else {
+		p, err = b.bindDepth(a.Rexpr, depth)
+	}
 	if err != nil {
 		return bound{}, err
 	}

@@ -215,6 +215,11 @@ func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.Data
 			t = x.typ()
 			continue
 		}
+		if mixesTextAndNonText(t, x.typ()) {
+			// `s = 1` on a text s: PostgreSQL has no text = integer; only
+			// a quoted (unknown-typed) literal takes the other side's type.
+			return nil, nil, mismatch()
+		}
 		if losslessTo(x.e.(*expr.Literal).Value, t) && !(arith && isInteger(t) && !isInteger(x.typ())) {
 			// In arithmetic the type is the operation: user_id / 2.0
 			// divides exactly, so 2.0 never narrows to an integer.

@@ -89,4 +89,6 @@ var fuzzSeeds = []string{
 	"SELECT abs(user_id), round(amount, 1), round(user_id), floor(amount), ceiling(user_id), mod(user_id, 3) FROM events",
 	"SELECT date_trunc('month', ts), extract(epoch FROM ts), date_part('dow', day), now(), CURRENT_DATE FROM events WHERE ts > now() - INTERVAL '1 day'",
 	"SELECT round(amount, $1), date_trunc($1, ts), extract(fortnight FROM ts), substring(region FROM 'a.') FROM events",
+	"SELECT CAST(user_id AS DOUBLE), user_id::double FROM events WHERE region LIKE 'a!%' ESCAPE '!' OR region ILIKE $1 ESCAPE '' OR region LIKE 'x' ESCAPE $2",
+	"SELECT * FROM events WHERE region = 1 OR region = '1' OR user_id = '5' OR region IN (1, '2')",
 }

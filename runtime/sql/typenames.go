@@ -50,7 +50,8 @@ func (b *binder) resolveType(tn *pg.TypeName) (arrow.DataType, error) {
 		return arrow.PrimitiveTypes.Int64, b.noMods(tn, mods)
 	case "float4", "real":
 		return arrow.PrimitiveTypes.Float32, b.noMods(tn, mods)
-	case "float8":
+	case "float8", "double":
+		// DOUBLE alone is DuckDB's and MySQL's spelling of DOUBLE PRECISION.
 		return arrow.PrimitiveTypes.Float64, b.noMods(tn, mods)
 	case "text", "varchar", "bpchar", "char", "character", "string":
 		return arrow.BinaryTypes.String, nil

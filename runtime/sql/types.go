@@ -200,3 +200,12 @@ func sumType(t arrow.DataType) (arrow.DataType, bool) {
 func orderable(t arrow.DataType) bool {
 	return isNumeric(t) || isString(t) || isBinary(t) || isTemporal(t) || isBool(t) || isDuration(t)
 }
+
+// mixesTextAndNonText reports whether one of two typed values is text and
+// the other is not: PostgreSQL converts neither to the other implicitly.
+func mixesTextAndNonText(a, b arrow.DataType) bool {
+	if a.ID() == arrow.NULL || b.ID() == arrow.NULL {
+		return false
+	}
+	return isString(a) != isString(b)
+}
