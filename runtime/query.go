@@ -72,7 +72,7 @@ func (s *Session) prepare(sqlText string) (*sql.Statement, uint64, error) {
 	if st, ok := s.cache.get(sqlText); ok {
 		return st, gen, nil
 	}
-	st, err := sql.Prepare(sqlText, cat)
+	st, err := sql.PrepareWithLimits(sqlText, cat, s.limits)
 	if err != nil {
 		return nil, 0, err
 	}

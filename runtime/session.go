@@ -12,6 +12,7 @@ import (
 
 	"github.com/tpgen/tpgen/runtime/plan"
 	"github.com/tpgen/tpgen/runtime/planner"
+	"github.com/tpgen/tpgen/runtime/sql"
 	"github.com/tpgen/tpgen/runtime/verify"
 )
 
@@ -27,6 +28,7 @@ type Session struct {
 	parallelism int
 	batchSize   int
 	verify      bool
+	limits      sql.Limits
 
 	mu      sync.RWMutex
 	catalog *catalog // replaced, never mutated, so queries can hold it
@@ -81,14 +83,43 @@ func WithStatementCacheSize(n int) Option {
 	return func(s *Session) { s.cache = newStmtCache(max(n, 0)) }
 }
 
-// NewSession returns a session with no tables.
+// WithMaxStatementLength caps the length in bytes of the SQL text a
+// statement may have (default sql.DefaultMaxStatementBytes, 1 MiB); longer
+// statements are refused before they reach the parser. Values below 1
+// keep the default.
+func WithMaxStatementLength(n int) Option {
+	return func(s *Session) {
+		if n > 0 {
+			s.limits.MaxStatementBytes = n
+		}
+	}
+}
+
+// WithMaxNestingDepth caps how deeply a statement's expressions may nest
+// (default sql.DefaultMaxNestingDepth; see sql.NestingDepth for what
+// counts). Deeper statements are refused, with the position, before they
+// reach the parser, whose stack they could exhaust. Values below 1 keep
+// the default.
+func WithMaxNestingDepth(n int) Option {
+	return func(s *Session) {
+		if n > 0 {
+			s.limits.MaxNestingDepth = n
+		}
+	}
+}
+
+// NewSession returns a session with no tables. It starts the SQL parser's
+// one-time start-up (about 1.5 s per process) in the background, so the
+// first query usually finds it done.
 func NewSession(opts ...Option) *Session {
+	sql.WarmParser()
 	s := &Session{
 		alloc:       memory.DefaultAllocator,
 		parallelism: goruntime.GOMAXPROCS(0),
 		batchSize:   plan.DefaultBatchSize,
 		catalog:     &catalog{tables: map[string]table{}},
 		cache:       newStmtCache(DefaultStatementCacheSize),
+		limits:      sql.DefaultLimits,
 	}
 	for _, o := range opts {
 		o(s)

@@ -30,7 +30,7 @@ func BenchmarkPrepare(b *testing.B) {
 			}
 		}
 	})
-	node, pos, err := parse(benchSQL)
+	node, pos, err := parse(benchSQL, DefaultLimits)
 	if err != nil {
 		b.Fatal(err)
 	}

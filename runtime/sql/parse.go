@@ -2,26 +2,28 @@ package sql
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
-	pgquery "github.com/wasilibs/go-pgquery"
-	"github.com/wasilibs/go-pgquery/parser"
+
+	"github.com/tpgen/tpgen/runtime/sql/internal/pgparse"
 )
 
-// MaxStatementLength caps the SQL text Prepare accepts. The parser copies
-// the text into WebAssembly memory; a cap keeps a hostile or runaway
-// input from growing that memory without bound.
-const MaxStatementLength = 1 << 20
+// WarmParser starts the parser's one-time start-up (compiling PostgreSQL's
+// grammar, about 1.5 s) in the background and returns at once, so that
+// the first statement does not pay for it within its caller's deadline.
+// runtime.NewSession calls it. Calling it again does nothing.
+func WarmParser() { pgparse.Warm() }
 
 // parse runs PostgreSQL's grammar over sql and returns its one statement
 // (with the statement's offset in sql), converting parser errors into
-// positioned Errors.
-func parse(sql string) (*pg.Node, int, error) {
-	if len(sql) > MaxStatementLength {
-		return nil, 0, newError(sql, 0, "statement is too long (%d bytes; the limit is %d)", len(sql), MaxStatementLength)
+// positioned Errors. lim is checked first, so that what would exhaust the
+// parser is refused with an error naming the limit.
+func parse(sql string, lim Limits) (*pg.Node, int, error) {
+	lim = lim.orDefaults()
+	if len(sql) > lim.MaxStatementBytes {
+		return nil, 0, newError(sql, 0, "statement is too long (%d bytes; the limit is %d bytes, set by the MaxStatementBytes limit)", len(sql), lim.MaxStatementBytes)
 	}
 	if i := strings.IndexByte(sql, 0); i >= 0 {
 		return nil, 0, newError(sql, i, "invalid byte sequence: NUL byte in statement")
@@ -38,17 +40,31 @@ func parse(sql string) (*pg.Node, int, error) {
 		line, col := lineCol(sql, i)
 		return nil, 0, &Error{Pos: i, Line: line, Col: col, Msg: "invalid byte sequence for encoding UTF8", SQL: sql}
 	}
-	tree, err := safeParse(sql)
+	if depth, at := NestingDepth(sql); depth > lim.MaxNestingDepth {
+		return nil, 0, newError(sql, at, "expressions are nested too deeply (depth %d here; the limit is %d, set by the MaxNestingDepth limit)", depth, lim.MaxNestingDepth)
+	}
+	tree, err := pgparse.Parse(sql)
 	if err != nil {
-		var pe *parser.Error
-		if errors.As(err, &pe) {
+		var pe *pgparse.Error
+		var crash *pgparse.CrashError
+		var decode *pgparse.DecodeError
+		switch {
+		case errors.As(err, &pe):
 			pos := len(sql)
 			if pe.Cursorpos > 0 {
 				pos = charToByte(sql, pe.Cursorpos)
 			}
 			return nil, 0, newError(sql, pos, "%s", pe.Message)
+		case errors.As(err, &crash):
+			// Not a syntax error: the statement may be valid. Point at the
+			// deepest nesting, the usual cause.
+			_, at := NestingDepth(sql)
+			return nil, 0, newError(sql, at, "internal parser error: %s (the parser was restarted; the statement is too complex for it, reduce its nesting or size)", crash.Reason)
+		case errors.As(err, &decode):
+			_, at := NestingDepth(sql)
+			return nil, 0, newError(sql, at, "statement is nested too deeply to decode: %v", decode.Err)
 		}
-		return nil, 0, newError(sql, 0, "%v", err)
+		return nil, 0, newError(sql, 0, "internal parser error: %v", err)
 	}
 	stmts := tree.GetStmts()
 	switch len(stmts) {
@@ -59,16 +75,4 @@ func parse(sql string) (*pg.Node, int, error) {
 		return nil, 0, newError(sql, int(stmts[1].StmtLocation), "multiple statements are not supported")
 	}
 	return stmts[0].Stmt, int(stmts[0].StmtLocation), nil
-}
-
-// safeParse calls the parser, turning a panic inside the WebAssembly
-// bridge (which panics on memory faults) into an error: bad input must
-// never crash the caller.
-func safeParse(sql string) (tree *pg.ParseResult, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			tree, err = nil, fmt.Errorf("internal parser error: %v", r)
-		}
-	}()
-	return pgquery.Parse(sql)
 }

@@ -32,7 +32,13 @@ type Statement struct {
 // built. Errors are *Error values with the position of the offending
 // construct.
 func Prepare(sql string, cat Catalog) (*Statement, error) {
-	node, stmtPos, err := parse(sql)
+	return PrepareWithLimits(sql, cat, DefaultLimits)
+}
+
+// PrepareWithLimits is Prepare with limits other than DefaultLimits (a
+// zero field keeps its default).
+func PrepareWithLimits(sql string, cat Catalog, lim Limits) (*Statement, error) {
+	node, stmtPos, err := parse(sql, lim)
 	if err != nil {
 		return nil, err
 	}

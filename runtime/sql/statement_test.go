@@ -208,7 +208,7 @@ func TestNilCatalog(t *testing.T) {
 }
 
 func TestTooLong(t *testing.T) {
-	sql := "SELECT " + strings.Repeat(" ", MaxStatementLength) + "1"
+	sql := "SELECT " + strings.Repeat(" ", DefaultMaxStatementBytes) + "1"
 	_, err := Prepare(sql, testCatalog)
 	if err == nil || !strings.Contains(err.Error(), "statement is too long") {
 		t.Fatalf("got %v", err)

@@ -1,0 +1,107 @@
+package pgparse
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	// The blank import links go-pgquery's embedded WebAssembly build of
+	// libpg_query into the binary; libPGQuery below refers to it.
+	_ "github.com/wasilibs/go-pgquery/parser"
+	_ "unsafe" // for go:linkname
+)
+
+// libPGQuery is go-pgquery's WebAssembly build of libpg_query. It lives in
+// an internal package of go-pgquery, so it is reached by name; a rename
+// there fails the build (at link time), never silently.
+//
+//go:linkname libPGQuery github.com/wasilibs/go-pgquery/internal/wasm.LibPGQuery
+var libPGQuery []byte
+
+// memoryLimitPages caps every instance's linear memory at 1 GiB (64 KiB
+// pages). libpg_query's allocator turns a refused growth into PostgreSQL's
+// "out of memory" error, so a hostile statement cannot take the process's
+// memory with it.
+const memoryLimitPages = 1 << 14
+
+// compiled is the process-wide runtime and compiled module. Compiling the
+// 2 MB module is the expensive step (~1.5 s); it happens once.
+type compiled struct {
+	rt   wazero.Runtime
+	code wazero.CompiledModule
+}
+
+var (
+	compileOnce sync.Once
+	compiledMod *compiled
+	compileErr  error
+)
+
+// Warm starts compiling the parser in the background, so that the first
+// Parse of a process does not pay for it in the caller's deadline. It
+// returns at once; calling it again does nothing.
+func Warm() {
+	go func() { _, _ = module() }()
+}
+
+// Ready reports whether the module has been compiled (tests and
+// diagnostics; Parse never needs it).
+func Ready() bool {
+	select {
+	case <-compiledDone:
+		return true
+	default:
+		return false
+	}
+}
+
+var compiledDone = make(chan struct{})
+
+// module returns the compiled module, compiling it on first use.
+func module() (*compiled, error) {
+	compileOnce.Do(func() {
+		defer close(compiledDone)
+		compiledMod, compileErr = compile()
+	})
+	return compiledMod, compileErr
+}
+
+func compile() (*compiled, error) {
+	ctx := context.Background()
+	cfg := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesThreads).
+		WithMemoryLimitPages(memoryLimitPages)
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		_ = rt.Close(ctx)
+		return nil, fmt.Errorf("pgparse: instantiate WASI: %w", err)
+	}
+	if err := instantiateWasix(ctx, rt); err != nil {
+		_ = rt.Close(ctx)
+		return nil, fmt.Errorf("pgparse: instantiate wasix host module: %w", err)
+	}
+	code, err := rt.CompileModule(ctx, libPGQuery)
+	if err != nil {
+		_ = rt.Close(ctx)
+		return nil, fmt.Errorf("pgparse: compile libpg_query: %w", err)
+	}
+	return &compiled{rt: rt, code: code}, nil
+}
+
+// moduleConfig is the configuration of every instance: anonymous (so any
+// number can coexist in the runtime), with no access to the process's
+// standard streams (a library must not write to them).
+func moduleConfig() wazero.ModuleConfig {
+	return wazero.NewModuleConfig().
+		WithName("").
+		WithSysNanotime().
+		WithStdout(io.Discard).
+		WithStderr(io.Discard).
+		WithStartFunctions("_initialize")
+}
