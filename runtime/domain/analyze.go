@@ -95,24 +95,64 @@ func and(a, b facts) facts {
 	return out
 }
 
-func or(a, b facts) facts {
-	switch {
-	case a.never:
-		return b
-	case b.never:
-		return a
+// disjuncts flattens a tree of ORs (the binder builds a left-deep chain
+// from `a OR b OR c ...`) without recursing, so long generated OR lists
+// neither overflow nor cost quadratic time.
+func disjuncts(e expr.Expr) []expr.Expr {
+	var out []expr.Expr
+	stack := []expr.Expr{e}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if b, ok := n.(*expr.Binary); ok && b.Op == expr.OpOr {
+			stack = append(stack, b.R, b.L)
+			continue
+		}
+		out = append(out, n)
 	}
-	// A column is constrained by a disjunction only if both sides constrain
-	// it; otherwise the unconstrained side lets any value through.
-	out := facts{cols: map[string]ScalarDomain{}}
-	for c, d := range a.cols {
-		if o, ok := b.cols[c]; ok {
-			out.cols[c] = d.Union(o)
+	return out
+}
+
+// orAll analyses a disjunction. A column is constrained by it only if
+// every disjunct constrains it: an unconstrained disjunct lets any value
+// through. Disjuncts that are never TRUE drop out.
+func orAll(terms []expr.Expr) facts {
+	parts := make([]facts, 0, len(terms))
+	for _, t := range terms {
+		if f := analyze(t); !f.never {
+			parts = append(parts, f)
 		}
 	}
-	if a.exact != "" && a.exact == b.exact && len(a.cols) == 1 && len(b.cols) == 1 {
-		out.exact = a.exact
+	switch len(parts) {
+	case 0:
+		return facts{never: true, cols: map[string]ScalarDomain{}}
+	case 1:
+		return parts[0]
 	}
+	out := facts{cols: map[string]ScalarDomain{}}
+	doms := make([]ScalarDomain, len(parts))
+	for c := range parts[0].cols {
+		found := true
+		for i, p := range parts {
+			d, ok := p.cols[c]
+			if !ok {
+				found = false
+				break
+			}
+			doms[i] = d
+		}
+		if found {
+			out.cols[c] = UnionAll(doms)
+		}
+	}
+	exact := parts[0].exact
+	for _, p := range parts {
+		if p.exact == "" || p.exact != exact || len(p.cols) != 1 {
+			exact = ""
+			break
+		}
+	}
+	out.exact = exact
 	return out
 }
 
@@ -123,7 +163,7 @@ func analyze(e expr.Expr) facts {
 		case e.Op == expr.OpAnd:
 			return and(analyze(e.L), analyze(e.R))
 		case e.Op == expr.OpOr:
-			return or(analyze(e.L), analyze(e.R))
+			return orAll(disjuncts(e))
 		case e.Op.IsComparison():
 			return analyzeComparison(e)
 		}

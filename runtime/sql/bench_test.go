@@ -36,7 +36,7 @@ func BenchmarkPrepare(b *testing.B) {
 	}
 	b.Run("BindAndPlanOnly", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := prepareTree(benchSQL, node, pos, testCatalog); err != nil {
+			if _, err := prepareTree(benchSQL, node, pos, testCatalog, DefaultLimits); err != nil {
 				b.Fatal(err)
 			}
 		}

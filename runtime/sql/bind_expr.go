@@ -16,10 +16,6 @@ import (
 // parameter list (PostgreSQL's own limit is 65535).
 const maxParams = 65535
 
-// maxExprDepth bounds recursion on pathological inputs such as thousands
-// of nested parentheses; the parser has its own, larger, limit.
-const maxExprDepth = 1000
-
 // bindExpr resolves one expression of the parse tree, folding its
 // constant parts.
 func (b *binder) bindExpr(n *pg.Node) (bound, error) {
@@ -46,8 +42,8 @@ func (b *binder) bindNode(n *pg.Node, depth int) (bound, error) {
 	if n == nil || n.Node == nil {
 		return bound{}, b.errorf(0, "missing expression")
 	}
-	if depth > maxExprDepth {
-		return bound{}, b.errorf(nodeLocation(n), "expression is too deeply nested")
+	if depth > b.maxDepth {
+		return bound{}, b.errorf(nodeLocation(n), "expressions are nested too deeply (the limit is %d, set by the MaxNestingDepth limit)", b.maxDepth)
 	}
 	depth++
 	switch v := n.Node.(type) {

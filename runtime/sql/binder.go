@@ -21,6 +21,8 @@ type binder struct {
 	colPos   map[*expr.Column]int   // where each bound column reference was written
 	exprPos  map[expr.Expr]int      // where each bound expression was written
 
+	maxDepth int // Limits.MaxNestingDepth: bounds recursion over expression trees
+
 	clause     string // the clause being bound, for messages ("WHERE", "GROUP BY", ...)
 	aggAllowed bool
 	inAgg      bool
@@ -35,6 +37,7 @@ func newBinder(sql string) *binder {
 		paramPos: map[int]int{},
 		colPos:   map[*expr.Column]int{},
 		exprPos:  map[expr.Expr]int{},
+		maxDepth: DefaultMaxNestingDepth,
 	}
 }
 

@@ -2,7 +2,10 @@ package sql
 
 import (
 	"errors"
+	"strings"
 	"testing"
+
+	"github.com/tpgen/tpgen/runtime/logical"
 )
 
 // checkError asserts err is an *Error whose position lies within sql and
@@ -29,12 +32,22 @@ func checkError(t *testing.T, sql string, err error) {
 
 // FuzzPrepare feeds arbitrary text to Prepare: it must never panic, and
 // every failure must be a positioned *Error. Binding a successful
-// statement with NULLs must not panic either.
+// statement with NULLs must not panic either. After every input, a fixed
+// valid statement must still parse and bind to the same plan: no input
+// may leave the parser broken for the statements after it.
 func FuzzPrepare(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
+	want := canaryPlan()
 	f.Fuzz(func(t *testing.T, sql string) {
+		defer checkCanary(t, want, sql)
+		// Without the nesting limit the parser itself meets deep inputs
+		// (and may run out of stack): that too must end in a positioned
+		// error and a working parser.
+		if _, err := PrepareWithLimits(sql, testCatalog, Limits{MaxNestingDepth: 1 << 30}); err != nil {
+			checkError(t, sql, err)
+		}
 		st, err := Prepare(sql, testCatalog)
 		if err != nil {
 			checkError(t, sql, err)
@@ -47,7 +60,36 @@ func FuzzPrepare(f *testing.F) {
 	})
 }
 
+// canaryPlan is the plan of canarySQL, computed before any fuzz input.
+var canaryPlan = func() string {
+	st, err := Prepare(canarySQL, testCatalog)
+	if err != nil {
+		panic(err)
+	}
+	return logical.Format(st.Plan)
+}
+
+// canarySQL is the statement every fuzz input is followed by.
+const canarySQL = "SELECT region, count(*) FROM events WHERE user_id > 3 GROUP BY region"
+
+func checkCanary(t *testing.T, want string, after string) {
+	t.Helper()
+	st, err := Prepare(canarySQL, testCatalog)
+	if err != nil {
+		t.Fatalf("after %.60q the canary statement fails: %v", after, err)
+	}
+	if got := logical.Format(st.Plan); got != want {
+		t.Fatalf("after %.60q the canary statement plans as\n%s\nwant\n%s", after, got, want)
+	}
+}
+
 var fuzzSeeds = []string{
+	"SELECT user_id FROM events WHERE " + strings.Repeat("NOT ", 5000) + "user_id > 1",
+	"SELECT " + strings.Repeat("user_id + ", 5000) + "1 FROM events",
+	"SELECT " + strings.Repeat("abs(", 3000) + "1" + strings.Repeat(")", 3000),
+	"SELECT " + strings.Repeat("(", 5000) + "1" + strings.Repeat(")", 5000) + " FROM events",
+	"SELECT 'unterminated",
+	"SELECT 99999999999999999999, 1e400 FROM events LIMIT 99999999999999999999",
 	"SELECT * FROM events",
 	"SELECT region, count(*) FROM events WHERE ts >= '2026-01-01' GROUP BY region ORDER BY 2 DESC LIMIT 3",
 	"SELECT DISTINCT region FROM events ORDER BY region NULLS FIRST",

@@ -41,6 +41,7 @@ type nestingLevel struct {
 	closer byte // ')' or ']', or 'E' for a CASE's END
 	weight int  // 1 when the level is a node of the tree (a call, a subquery, CASE), 0 for grouping parentheses
 	chain  int  // operators in the current operand chain at this level
+	chains int  // JOINs and set operations at this level: they nest left-deep and no clause ends them
 }
 
 // NestingDepth returns the deepest expression nesting in sql and the byte
@@ -54,10 +55,16 @@ type nestingLevel struct {
 //     `NOT NOT x`, `x::int::text`) is one level: chains nest left to right
 //     in the tree;
 //   - commas, AND, OR and clause keywords end a chain: PostgreSQL's
-//     grammar flattens AND and OR lists, and list items are siblings.
+//     grammar flattens AND and OR lists, and list items are siblings;
+//   - every JOIN and every UNION, INTERSECT or EXCEPT is one level: the
+//     tree nests them left-deep.
 //
 // Text inside string literals, quoted identifiers and comments is skipped.
-func NestingDepth(sql string) (depth, pos int) {
+func NestingDepth(sql string) (depth, pos int) { return nestingDepth(sql, -1) }
+
+// nestingDepth is NestingDepth, stopping at the first token deeper than
+// stopAbove when stopAbove >= 0.
+func nestingDepth(sql string, stopAbove int) (depth, pos int) {
 	levels := []nestingLevel{{}}
 	current := 0 // sum over levels of weight + chain
 	note := func(at int) {
@@ -85,12 +92,15 @@ func NestingDepth(sql string) (depth, pos int) {
 			return // unbalanced: the parser reports it
 		}
 		top := levels[len(levels)-1]
-		current -= top.weight + top.chain
+		current -= top.weight + top.chain + top.chains
 		levels = levels[:len(levels)-1]
 	}
 	prevWord := "" // the previous token when it was a word, upper-cased
 	prevOperand := false
 	for i := 0; i < len(sql); {
+		if stopAbove >= 0 && depth > stopAbove {
+			return depth, pos
+		}
 		c := sql[i]
 		switch {
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
@@ -140,8 +150,14 @@ func NestingDepth(sql string) (depth, pos int) {
 			case "NOT", "IS", "LIKE", "ILIKE", "SIMILAR", "BETWEEN", "IN", "COLLATE", "AT", "OVERLAPS":
 				bump(start)
 				prevOperand = false
+			case "JOIN", "UNION", "INTERSECT", "EXCEPT":
+				resetChain()
+				levels[len(levels)-1].chains++
+				current++
+				note(start)
+				prevOperand = false
 			case "AND", "OR", "SELECT", "FROM", "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET",
-				"WHEN", "THEN", "ELSE", "AS", "ON", "USING", "JOIN", "UNION", "INTERSECT", "EXCEPT", "WITH", "BY",
+				"WHEN", "THEN", "ELSE", "AS", "ON", "USING", "WITH", "BY",
 				"WINDOW", "VALUES", "RETURNING", "FETCH", "FOR":
 				resetChain()
 				prevOperand = false
@@ -223,9 +239,9 @@ func isIdentStart(c byte) bool {
 func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' || c == '$' }
 
 // nextWord returns the upper-cased word that starts the text at i after
-// blanks (and nested opening parentheses), or "".
+// blanks, or "".
 func nextWord(sql string, i int) string {
-	for i < len(sql) && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r' || sql[i] == '(') {
+	for i < len(sql) && (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r') {
 		i++
 	}
 	start := i

@@ -40,8 +40,8 @@ func parse(sql string, lim Limits) (*pg.Node, int, error) {
 		line, col := lineCol(sql, i)
 		return nil, 0, &Error{Pos: i, Line: line, Col: col, Msg: "invalid byte sequence for encoding UTF8", SQL: sql}
 	}
-	if depth, at := NestingDepth(sql); depth > lim.MaxNestingDepth {
-		return nil, 0, newError(sql, at, "expressions are nested too deeply (depth %d here; the limit is %d, set by the MaxNestingDepth limit)", depth, lim.MaxNestingDepth)
+	if depth, at := nestingDepth(sql, lim.MaxNestingDepth); depth > lim.MaxNestingDepth {
+		return nil, 0, newError(sql, at, "expressions are nested too deeply (the limit is %d, set by the MaxNestingDepth limit)", lim.MaxNestingDepth)
 	}
 	tree, err := pgparse.Parse(sql)
 	if err != nil {

@@ -42,14 +42,15 @@ func PrepareWithLimits(sql string, cat Catalog, lim Limits) (*Statement, error) 
 	if err != nil {
 		return nil, err
 	}
-	return prepareTree(sql, node, stmtPos, cat)
+	return prepareTree(sql, node, stmtPos, cat, lim.orDefaults())
 }
 
 // prepareTree binds a parsed statement (apart from Prepare so benchmarks
 // can time binding without parsing).
-func prepareTree(sql string, node *pg.Node, stmtPos int, cat Catalog) (*Statement, error) {
+func prepareTree(sql string, node *pg.Node, stmtPos int, cat Catalog, lim Limits) (*Statement, error) {
 	var err error
 	b := newBinder(sql)
+	b.maxDepth = lim.MaxNestingDepth
 	st := &Statement{SQL: sql}
 	switch v := node.Node.(type) {
 	case *pg.Node_SelectStmt:

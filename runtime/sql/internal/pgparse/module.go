@@ -47,8 +47,14 @@ var (
 // Parse of a process does not pay for it in the caller's deadline. It
 // returns at once; calling it again does nothing.
 func Warm() {
-	go func() { _, _ = module() }()
+	warmOnce.Do(func() { go warm() })
 }
+
+var warmOnce sync.Once
+
+// warm compiles the module; it is its own function so that goroutine leak
+// checkers can recognise (and ignore) the one-time background start-up.
+func warm() { _, _ = module() }
 
 // Ready reports whether the module has been compiled (tests and
 // diagnostics; Parse never needs it).
