@@ -14,8 +14,8 @@ import (
 // retireMemoryBytes is the linear-memory size past which an instance is
 // closed after its call instead of pooled: WebAssembly memory never
 // shrinks, and one very large statement should not pin its memory for
-// the life of the process.
-const retireMemoryBytes = 64 << 20
+// the life of the process. (A variable so tests can lower it.)
+var retireMemoryBytes uint32 = 64 << 20
 
 // instance is one instantiation of libpg_query. It is not safe for
 // concurrent use; the pool hands each call an instance of its own.

@@ -49,6 +49,7 @@ var (
 
 	instantiated atomic.Int64
 	discarded    atomic.Int64
+	retired      atomic.Int64
 )
 
 // Counters reports how many instances were created and how many were
@@ -80,6 +81,7 @@ func acquire() (*instance, error) {
 // never run at once.
 func release(in *instance) {
 	if !in.reusable() {
+		retired.Add(1)
 		in.close()
 		return
 	}

@@ -60,15 +60,21 @@ func TestRecoversAfterCrash(t *testing.T) {
 }
 
 func TestLargeStatementRetiresInstance(t *testing.T) {
-	// A 32 MB literal grows the instance's memory past retireMemoryBytes;
-	// it is closed after the call instead of pooled.
-	huge := "SELECT '" + strings.Repeat("x", 32<<20) + "'"
+	// A 4 MB literal grows the instance's memory past the (lowered)
+	// retirement size: it is closed after the call instead of pooled.
+	defer func(old uint32) { retireMemoryBytes = old }(retireMemoryBytes)
+	retireMemoryBytes = 4 << 20
+	before := retired.Load()
+	huge := "SELECT '" + strings.Repeat("x", 4<<20) + "'"
 	res, err := Parse(huge)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := len(res.GetStmts()[0].GetStmt().GetSelectStmt().GetTargetList()); got != 1 {
 		t.Fatalf("%d targets", got)
+	}
+	if retired.Load() == before {
+		t.Error("no instance was retired")
 	}
 	poolMu.Lock()
 	for _, in := range idle {
@@ -83,11 +89,11 @@ func TestLargeStatementRetiresInstance(t *testing.T) {
 func TestConcurrentParsing(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
-	for g := 0; g < 8; g++ {
+	for g := 0; g < 4; g++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; i < 6; i++ {
+			for i := 0; i < 4; i++ {
 				if (g+i)%3 == 0 {
 					if _, err := Parse(crashing); err == nil {
 						errs <- errors.New("hostile statement parsed")
