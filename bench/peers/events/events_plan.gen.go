@@ -72,6 +72,13 @@ func (e *EventsExec) PartitionBounds(partition int) ([]plan.ColumnBound, bool) {
 	return e.sp.PartitionBounds(partition)
 }
 
+// PartitionName implements plan.PartitionNamer: the partition as errors name
+// it, by its key or range, else by its place in the source's list of
+// partitions.
+func (e *EventsExec) PartitionName(partition int) string {
+	return e.sp.PartitionName(partition)
+}
+
 // Execute returns the stream of one partition. It only builds the stream:
 // the source's Read runs on the stream's coroutine once the stream is read.
 func (e *EventsExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {

@@ -4,6 +4,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -166,7 +167,7 @@ func (t *Table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, err
 // the plan. It reads no data.
 func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
 	if t.src == nil {
-		return nil, fmt.Errorf("table %s: NewTable was given a nil Source", t.opts.Name)
+		return nil, errors.New("NewTable was given a nil Source")
 	}
 	sp, err := source.NewScanPlan("EventsExec", eventsSchema, eventsLayout, req, t.opts)
 	if err != nil {
@@ -182,15 +183,18 @@ func (t *Table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	}
 	listed, err := t.src.Partitions(ctx, scan)
 	if err != nil {
-		return nil, fmt.Errorf("table %s: listing partitions: %w", t.opts.Name, err)
+		return nil, fmt.Errorf("listing partitions: %w", err)
 	}
 	parts := make([]Partition, 0, len(listed))
-	for _, p := range listed {
+	at := make([]int, 0, len(listed))
+	for i, p := range listed {
 		if p.matches(&scan.Filters) {
 			parts = append(parts, p)
+			at = append(at, i)
 		}
 	}
 	sp.SetPartitions(len(parts), len(listed))
+	sp.SetListed(at)
 	sp.SetBounds(func(i int) ([]any, bool) {
 		p := &parts[i]
 		if p.Key == nil {
