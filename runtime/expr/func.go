@@ -123,6 +123,8 @@ func (f *Func) String() string {
 			}
 			return (&Binary{Op: op, L: f.Args[0], R: f.Args[1], Type: f.Type}).String()
 		}
+	case "row":
+		return "(" + strings.Join(args, ", ") + ")"
 	case "coalesce", "nullif", "greatest", "least":
 		return strings.ToUpper(f.Name) + "(" + strings.Join(args, ", ") + ")"
 	case "extract":

@@ -158,3 +158,42 @@ func TestFunctionStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestRowValue checks that row values are equal exactly when their fields
+// are equal as DISTINCT compares them.
+func TestRowValue(t *testing.T) {
+	mem := checked(t)
+	rec := record(t, mem,
+		colSpec{"a", tI64, []any{int64(1), int64(1), nil, int64(0), nil, int64(1)}},
+		colSpec{"s", tStr, []any{"x", "x", "", "", nil, "x"}},
+		colSpec{"f", tF64, []any{0.0, math.Copysign(0, -1), math.NaN(), math.NaN(), nil, 1.0}},
+	)
+	defer rec.Release()
+	c, err := Compile(fn("row", tBin, col("a", tI64), col("s", tStr), col("f", tF64)), rec.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for sname, sel := range map[string][]int32{"nil": nil, "partial": {0, 1, 5}, "empty": {}} {
+		arr, err := c.Eval(mem, rec, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, nulls := valuesOf(arr), arr.NullN()
+		arr.Release()
+		if nulls != 0 {
+			t.Errorf("%s: a row value is never NULL", sname)
+		}
+		if sname != "nil" {
+			continue
+		}
+		eq := func(i, j int) bool { return string(got[i].([]byte)) == string(got[j].([]byte)) }
+		if !eq(0, 1) {
+			t.Errorf("(1, 'x', 0) and (1, 'x', -0) differ")
+		}
+		for _, p := range [][2]int{{0, 5}, {2, 3}, {2, 4}, {3, 4}} {
+			if eq(p[0], p[1]) {
+				t.Errorf("rows %d and %d encode alike: %v", p[0], p[1], got)
+			}
+		}
+	}
+}

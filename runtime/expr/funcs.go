@@ -24,6 +24,7 @@ func init() {
 		"nullif":   compileNullif,
 		"greatest": compileExtreme(true),
 		"least":    compileExtreme(false),
+		"row":      compileRow,
 	}
 	for name, fc := range stringFunctions {
 		functions[name] = fc
@@ -40,7 +41,7 @@ func init() {
 func FunctionNames() []string {
 	out := []string{"coalesce"}
 	for n := range functions {
-		if n != "||" {
+		if n != "||" && n != "row" && n != "timestamp_plus" && n != "timestamp_minus" {
 			out = append(out, n)
 		}
 	}

@@ -168,3 +168,32 @@ func describeTypes(xs []bound) string {
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
+
+// bindRowValue binds a row constructor (a, b, ...) as count's argument,
+// the one place tpgen takes a row value: count(DISTINCT (a, b)) counts
+// distinct combinations, NULL fields included (a row is never NULL).
+func (b *binder) bindRowValue(r *pg.RowExpr, depth int) (bound, error) {
+	pos := int(r.Location)
+	if len(r.Args) < 2 {
+		return bound{}, b.unsupported(pos, "ROW with fewer than 2 fields")
+	}
+	args := make([]expr.Expr, len(r.Args))
+	for i, a := range r.Args {
+		x, err := b.bindDepth(a, depth)
+		if err != nil {
+			return bound{}, err
+		}
+		if x.soft == unknownString {
+			x.soft = concrete // an unknown literal field is text
+		}
+		e, err := b.finish(x)
+		if err != nil {
+			return bound{}, err
+		}
+		if t := e.DataType(); t.ID() != arrow.NULL && !orderable(t) {
+			return bound{}, b.errorf(x.pos, "could not identify an equality operator for type %s", typeName(t))
+		}
+		args[i] = e
+	}
+	return bound{e: &expr.Func{Name: "row", Args: args, Type: arrow.BinaryTypes.Binary}, pos: pos}, nil
+}

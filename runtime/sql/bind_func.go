@@ -68,7 +68,13 @@ func (b *binder) bindFunc(f *pg.FuncCall, depth int) (bound, error) {
 		return bound{}, b.unsupported(pos, "function %s(%s)", name, b.argTypes(f.Args, depth))
 	}
 	b.inAgg = true
-	x, err := b.bindDepth(f.Args[0], depth)
+	var x bound
+	var err error
+	if row := f.Args[0].GetRowExpr(); row != nil && fn == expr.AggCount {
+		x, err = b.bindRowValue(row, depth)
+	} else {
+		x, err = b.bindDepth(f.Args[0], depth)
+	}
 	b.inAgg = false
 	if err != nil {
 		return bound{}, err
