@@ -87,7 +87,9 @@ func fieldEncoder(a arrow.Array) func(dst []byte, i int) []byte {
 		}
 	case arrow.FLOAT32:
 		v := values[float32](a)
-		return func(dst []byte, i int) []byte { return binary.LittleEndian.AppendUint64(dst, canonicalFloat(float64(v[i]))) }
+		return func(dst []byte, i int) []byte {
+			return binary.LittleEndian.AppendUint64(dst, canonicalFloat(float64(v[i])))
+		}
 	case arrow.FLOAT64:
 		v := values[float64](a)
 		return func(dst []byte, i int) []byte { return binary.LittleEndian.AppendUint64(dst, canonicalFloat(v[i])) }
