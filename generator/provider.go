@@ -295,6 +295,10 @@ func (g *gen) tableType(f *jen.File) {
 	f.Func().Params(recv.Clone()).Id("SupportsFilters").Params(jen.Id("filters").Index().Qual(g.pkg("expr"), "Expr")).
 		Params(jen.Index().Qual(plan, "FilterPushdown"), jen.Error()).Block(
 		jen.Return(jen.Id(g.local("Filters")).Dot("Supports").Call(jen.Id("filters")), jen.Nil()))
+	f.Add(comment("DeclaredLayout implements plan.LayoutDeclarer: the spec's partitioning and ordering, " +
+		"which verify mode checks even when a query reads none of their columns."))
+	f.Func().Params(recv.Clone()).Id("DeclaredLayout").Params().Params(jen.Qual(plan, "Partitioning"), jen.Index().Qual(plan, "SortKey")).Block(
+		jen.Return(jen.Id(g.local("Layout")).Dot("Partitioning"), jen.Id(g.local("Layout")).Dot("Ordering")))
 	if r := g.spec.Statistics.Rows; r != nil {
 		f.Comment("Statistics returns the spec's estimate of the table's size.")
 		f.Func().Params(recv.Clone()).Id("Statistics").Params().Qual(plan, "Statistics").Block(

@@ -163,6 +163,13 @@ func (t *Table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, err
 	return eventsFilters.Supports(filters), nil
 }
 
+// DeclaredLayout implements plan.LayoutDeclarer: the spec's partitioning and
+// ordering, which verify mode checks even when a query reads none of their
+// columns.
+func (t *Table) DeclaredLayout() (plan.Partitioning, []plan.SortKey) {
+	return eventsLayout.Partitioning, eventsLayout.Ordering
+}
+
 // Statistics returns the spec's estimate of the table's size.
 func (t *Table) Statistics() plan.Statistics {
 	return plan.Statistics{Rows: 1000000000}

@@ -155,6 +155,13 @@ func (t *Table) Release() {
 // Schema implements plan.TableProvider.
 func (t *Table) Schema() *arrow.Schema { return t.schema }
 
+// DeclaredLayout implements plan.LayoutDeclarer: the partitioning and
+// ordering declared with WithKeyPartitioning, WithRangePartitioning and
+// WithOrdering.
+func (t *Table) DeclaredLayout() (plan.Partitioning, []plan.SortKey) {
+	return t.opts.partitioning, t.opts.ordering
+}
+
 // NumPartitions returns the number of partitions the table holds.
 func (t *Table) NumPartitions() int { return len(t.parts) }
 

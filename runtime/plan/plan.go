@@ -294,6 +294,17 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s (%s): %v", e.Operator, part, e.Err)
 }
 
+// LayoutDeclarer is implemented by table providers that can state, without
+// planning a scan, what every scan of the table promises about the whole
+// table's columns: how rows are partitioned and how each partition is
+// ordered. A scan's Properties keep only the promises about the columns it
+// outputs; verify mode reads the columns named here even when a query
+// needs none of them, so that it checks the promises always. Verify mode
+// reads every column of a provider that does not implement it.
+type LayoutDeclarer interface {
+	DeclaredLayout() (Partitioning, []SortKey)
+}
+
 // PartitionNamer is implemented by scan plans that can name a partition
 // independently of pruning (see Error.PartitionName); verify mode and
 // errors use it. A plan that cannot answers "".

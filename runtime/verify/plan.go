@@ -18,6 +18,7 @@ import (
 type vplan struct {
 	table  string
 	inner  plan.ExecutionPlan
+	shown  plan.ExecutionPlan // the plan of the query's own projection, for EXPLAIN
 	exact  []expr.Expr
 	schema *arrow.Schema // the output: the first outCols columns of inner's
 	props  plan.Properties
@@ -36,13 +37,13 @@ type scanState struct {
 
 type span struct{ min, max expr.Scalar }
 
-func newPlan(table string, inner plan.ExecutionPlan, exact []expr.Expr, outCols, limit int) (*vplan, error) {
+func newPlan(table string, inner, shown plan.ExecutionPlan, exact []expr.Expr, outCols, limit int) (*vplan, error) {
 	schema := inner.Schema()
 	if outCols < schema.NumFields() {
 		md := schema.Metadata()
 		schema = arrow.NewSchema(schema.Fields()[:outCols], &md)
 	}
-	p := &vplan{table: table, inner: inner, exact: exact, schema: schema, limit: limit,
+	p := &vplan{table: table, inner: inner, shown: shown, exact: exact, schema: schema, limit: limit,
 		props: mapProperties(inner.Properties(), schema), state: newScanState()}
 	return p, nil
 }
@@ -87,7 +88,7 @@ func (p *vplan) Children() []plan.ExecutionPlan { return nil }
 func (p *vplan) WithNewChildren([]plan.ExecutionPlan) (plan.ExecutionPlan, error) { return p, nil }
 
 // String is the provider plan's EXPLAIN line, unchanged.
-func (p *vplan) String() string { return p.inner.String() }
+func (p *vplan) String() string { return p.shown.String() }
 
 // Statistics passes the provider plan's statistics through.
 func (p *vplan) Statistics() plan.Statistics {

@@ -4,7 +4,11 @@
 // partition declares when its plan implements plan.PartitionBounds,
 // projection, limit) and fail
 // the query with an error naming the table, partition, row and broken
-// promise instead of silently returning wrong results. Tests of providers
+// promise instead of silently returning wrong results. A scan reads the
+// columns those promises are about (those of plan.LayoutDeclarer, or every
+// column of a provider that does not declare its layout) and the columns of
+// exact filters even when the query needs none of them, and drops them
+// before the rows leave the scan; EXPLAIN shows the scan the query asked for. Tests of providers
 // run in verify mode; it costs a row-at-a-time pass over the output, so it
 // is not meant for production queries.
 package verify
@@ -100,11 +104,20 @@ func (t *table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	full := t.inner.Schema()
 	inner := req
 	if req.Projection != nil {
-		inner.Projection = widen(full, req.Projection, exact)
+		inner.Projection = widen(full, req.Projection, exact, t.promised(full))
 	}
 	p, err := t.inner.Scan(ctx, inner)
 	if err != nil {
 		return nil, err
+	}
+	// EXPLAIN shows the plan the query would have without verify mode: the
+	// columns added for checking are verify's business, and with them the
+	// line would claim an ordering the query's columns do not have.
+	shown := p
+	if !slices.Equal(inner.Projection, req.Projection) {
+		if shown, err = t.inner.Scan(ctx, req); err != nil {
+			return nil, err
+		}
 	}
 	want := project(full, inner.Projection)
 	if !sameFields(p.Schema(), want) {
@@ -115,20 +128,50 @@ func (t *table) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionP
 	if req.Projection != nil {
 		outCols = len(req.Projection)
 	}
-	return newPlan(t.name, p, exact, outCols, req.Limit)
+	return newPlan(t.name, p, shown, exact, outCols, req.Limit)
 }
 
-// widen appends to proj the columns the filters read that it lacks.
-func widen(full *arrow.Schema, proj []int, filters []expr.Expr) []int {
+// promised names the columns the provider's layout promises are about
+// (partitioning and ordering columns, which the partitions' declared keys
+// and ranges are about too), and every column when the provider does not
+// declare its layout: a promise about a column the scan does not read
+// cannot be checked, and a query need not read any (SELECT count(*)).
+func (t *table) promised(full *arrow.Schema) []string {
+	ld, ok := t.inner.(plan.LayoutDeclarer)
+	if !ok {
+		names := make([]string, full.NumFields())
+		for i, f := range full.Fields() {
+			names[i] = f.Name
+		}
+		return names
+	}
+	part, ordering := ld.DeclaredLayout()
+	names := slices.Clone(part.Columns)
+	for _, k := range ordering {
+		names = append(names, k.Column)
+	}
+	return names
+}
+
+// widen appends to proj the columns the filters read and the promised
+// columns that it lacks. Stream.narrow drops them again, so the query sees
+// exactly the columns it asked for.
+func widen(full *arrow.Schema, proj []int, filters []expr.Expr, promised []string) []int {
 	out := slices.Clone(proj)
-	for _, f := range filters {
-		for _, c := range expr.Columns(f) {
-			for _, i := range full.FieldIndices(c) {
-				if !slices.Contains(out, i) {
-					out = append(out, i)
-				}
+	add := func(name string) {
+		for _, i := range full.FieldIndices(name) {
+			if !slices.Contains(out, i) {
+				out = append(out, i)
 			}
 		}
+	}
+	for _, f := range filters {
+		for _, c := range expr.Columns(f) {
+			add(c)
+		}
+	}
+	for _, c := range promised {
+		add(c)
 	}
 	return out
 }

@@ -120,7 +120,8 @@ func TestHonestProviderPasses(t *testing.T) {
 	defer tb.Release()
 	v := verify.Verify(tb, "events")
 	// The filter reads ts, which is not projected: verify widens the scan
-	// to check it and narrows the output again.
+	// to check it (and the ordering on ts) and narrows the output again;
+	// EXPLAIN shows the scan the query asked for.
 	p, err := v.Scan(context.Background(), plan.ScanRequest{Projection: []int{0}, Filters: []expr.Expr{gt(colTS, 1)}, Limit: 4})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func TestHonestProviderPasses(t *testing.T) {
 	if p.Schema().NumFields() != 1 || p.Schema().Field(0).Name != "k" {
 		t.Fatalf("plan schema %s", p.Schema())
 	}
-	if got, want := p.String(), "MemoryExec: partitions=3/3, projection=[k, ts], filter=[ts > 1], ordering=[ts ASC], limit=4"; got != want {
+	if got, want := p.String(), "MemoryExec: partitions=3/3, projection=[k], filter=[ts > 1], limit=4"; got != want {
 		t.Errorf("EXPLAIN %q, want %q", got, want)
 	}
 	if props := p.Properties(); len(props.Ordering) != 0 || props.Partitioning.String() != "Key([k])" {
@@ -227,5 +228,25 @@ func TestViolationIsSticky(t *testing.T) {
 	_, err2 := s.Next()
 	if err1 == nil || err1 != err2 {
 		t.Fatalf("errors %v then %v", err1, err2)
+	}
+}
+
+// A scan reading no column (SELECT count(*)) still has its provider's
+// promises checked: verify reads the key column, and the output stays
+// empty of columns.
+func TestPromisesAreCheckedWithoutTheirColumns(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	tb := build(t, mem, [][][]any{{{"a", 1}}, {{"b", 2}, {"a", 3}}}, memtable.WithKeyPartitioning("k"))
+	defer tb.Release()
+	p, err := verify.Verify(tb, "events").Scan(context.Background(), plan.ScanRequest{Projection: []int{}, Limit: plan.NoLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Schema().NumFields() != 0 {
+		t.Fatalf("plan schema %s, want no columns", p.Schema())
+	}
+	if _, err := drain(t, mem, p); err == nil || !strings.Contains(err.Error(), "key 'a' also in partition") {
+		t.Fatalf("error %v, want the key violation", err)
 	}
 }

@@ -3,6 +3,7 @@ package keyed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -56,7 +57,7 @@ func (unkeyed) Read(_ context.Context, p Partition, _ *Scan, w *Writer) error {
 	if p.Payload.(int) == 2 {
 		return errors.New("disk on fire")
 	}
-	return w.Append(Row{Region: "eu", Ts: p.Stats.Ts.Min})
+	return w.Append(Row{Region: fmt.Sprint("r", p.Payload), Ts: p.Stats.Ts.Min})
 }
 
 func TestErrorNamesUnkeyedPartitionByItsPlaceInTheListing(t *testing.T) {

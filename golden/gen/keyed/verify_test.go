@@ -3,6 +3,7 @@ package keyed
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -57,4 +58,51 @@ func TestVerifyChecksPartitionKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) || !errors.As(err, &v) || v.Partition != 1 || v.Row != 0 {
 		t.Fatalf("error %v, want one containing %q", err, want)
 	}
+}
+
+// Verify mode reads the columns the spec's promises are about (the key
+// region, the ordering ts) even when the query reads none of them, and
+// still returns only what the query asked for.
+func TestVerifyChecksPromisesTheQueryDoesNotRead(t *testing.T) {
+	for _, q := range []string{"SELECT count(*) FROM keyed", "SELECT user_id FROM keyed", "SELECT count(*) FROM keyed WHERE region = 'us'"} {
+		_, err := queryVerified(t, &mislabelled{}, q)
+		if err == nil || !strings.Contains(err.Error(), "violated: row has region = 'xx'") {
+			t.Errorf("%s over a mislabelled source: error %v, want the key violation", q, err)
+		}
+		_, err = queryVerified(t, &shuffled{}, q)
+		if err == nil || !strings.Contains(err.Error(), "ordering [ts ASC] violated") {
+			t.Errorf("%s over a shuffled source: error %v, want the ordering violation", q, err)
+		}
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithVerify(true))
+	if err := s.Register("keyed", NewTable(&testSource{})); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Query(context.Background(), "SELECT user_id FROM keyed WHERE region = 'us'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Release()
+	if res.Schema.NumFields() != 1 || res.Schema.Field(0).Name != "user_id" {
+		t.Errorf("verify mode changed the result's columns: %s", res.Schema)
+	}
+	if got := fmt.Sprint(res.Rows()); got != "[[0] [1] [2]]" {
+		t.Errorf("rows %s, want [[0] [1] [2]]", got)
+	}
+}
+
+// shuffled writes each partition's rows in reverse ts order, against the
+// spec's ordering [ts asc].
+type shuffled struct{ testSource }
+
+func (s *shuffled) Read(ctx context.Context, p Partition, scan *Scan, w *Writer) error {
+	start := p.Payload.(time.Time)
+	for i := 2; i >= 0; i-- {
+		if err := w.Append(Row{Region: p.Key.Region, Ts: start.Add(time.Duration(i) * time.Hour), UserID: int64(i)}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
