@@ -162,6 +162,13 @@ func (t *Table) SupportsFilters(filters []expr.Expr) ([]plan.FilterPushdown, err
 	return eventsFilters.Supports(filters), nil
 }
 
+// DeclaredLayout implements plan.LayoutDeclarer: the spec's partitioning and
+// ordering, which verify mode checks even when a query reads none of their
+// columns.
+func (t *Table) DeclaredLayout() (plan.Partitioning, []plan.SortKey) {
+	return eventsLayout.Partitioning, eventsLayout.Ordering
+}
+
 // Scan plans a scan: it turns the pushed filters into typed domains, asks
 // the source for its partitions, drops those that cannot match, and returns
 // the plan. It reads no data.
