@@ -88,10 +88,10 @@ func recordBytes(rec arrow.RecordBatch) int64 {
 // record followed by one all-NULL row (index n), which outputs gather for
 // "no matching row", and for a hash join the table from key to rows.
 type joinBuild struct {
-	rec   arrow.RecordBatch
-	n     int
-	table *joinTable // nil for a nested-loop join
-	bytes int64      // reserved from the budget
+	rec    arrow.RecordBatch
+	n      int
+	table  *joinTable // nil for a nested-loop join
+	bytes  int64      // reserved from the budget
 	budget *joinBudget
 }
 
