@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/tpgen/tpgen/runtime/physical"
 	"github.com/tpgen/tpgen/runtime/plan"
 	"github.com/tpgen/tpgen/runtime/planner"
 	"github.com/tpgen/tpgen/runtime/sql"
@@ -29,6 +30,7 @@ type Session struct {
 	batchSize   int
 	verify      bool
 	limits      sql.Limits
+	joinBudget  int64
 
 	mu      sync.RWMutex
 	catalog *catalog // replaced, never mutated, so queries can hold it
@@ -75,6 +77,24 @@ func WithBatchSize(n int) Option {
 // breaks a promise. Meant for tests of providers; it costs a pass over
 // every row.
 func WithVerify(on bool) Option { return func(s *Session) { s.verify = on } }
+
+// WithJoinMemoryBudget caps the memory, in bytes, the build side of one
+// join may hold (all its partitions together; the build side is the input
+// a hash join keeps in a table, the smaller one when statistics tell). A
+// query whose join needs more fails with an error naming the join and the
+// budget instead of exhausting memory. The default is
+// DefaultJoinMemoryBudget; a negative value removes the cap.
+func WithJoinMemoryBudget(bytes int64) Option {
+	return func(s *Session) {
+		if bytes != 0 {
+			s.joinBudget = bytes
+		}
+	}
+}
+
+// DefaultJoinMemoryBudget is the join memory budget of a Session without
+// WithJoinMemoryBudget: 1 GiB.
+const DefaultJoinMemoryBudget = physical.DefaultJoinMemoryBudget
 
 // WithStatementCacheSize sets how many parsed statements the session
 // keeps by SQL text (default DefaultStatementCacheSize); 0 disables the
@@ -200,7 +220,7 @@ func (s *Session) task() *plan.TaskContext {
 }
 
 func (s *Session) planOptions() planner.Options {
-	return planner.Options{TargetPartitions: s.parallelism}
+	return planner.Options{TargetPartitions: s.parallelism, JoinMemoryBudget: s.joinBudget}
 }
 
 // table is one registered provider.

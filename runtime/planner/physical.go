@@ -18,6 +18,8 @@ import (
 type physicalPlanner struct {
 	ctx              context.Context
 	targetPartitions int
+	joinBudget       int64
+	broadcastRows    int64
 }
 
 // planned is a physical subtree plus what the planner knows about its
@@ -71,6 +73,8 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		return pp.sort(n, -1)
 	case *logical.Limit:
 		return pp.limit(n)
+	case *logical.Join:
+		return pp.join(n)
 	case *logical.Explain:
 		return planned{}, ErrExplain
 	}

@@ -26,6 +26,26 @@ type Options struct {
 	// operators (the final phase of an aggregate) produce. Zero or
 	// negative means GOMAXPROCS.
 	TargetPartitions int
+	// JoinMemoryBudget caps the bytes the build side of one join may
+	// hold (all partitions together); a larger one fails the query with
+	// an error naming the join. Zero means
+	// physical.DefaultJoinMemoryBudget, negative no cap.
+	JoinMemoryBudget int64
+	// BroadcastRows is the largest estimated build side, in rows, that a
+	// hash join collects once for all probe partitions instead of
+	// repartitioning both inputs (see join.go). Zero means
+	// DefaultBroadcastRows, negative never.
+	BroadcastRows int64
+}
+
+func (o Options) broadcastRows() int64 {
+	switch {
+	case o.BroadcastRows < 0:
+		return -1
+	case o.BroadcastRows == 0:
+		return DefaultBroadcastRows
+	}
+	return o.BroadcastRows
 }
 
 func (o Options) targetPartitions() int {
@@ -51,7 +71,7 @@ func Plan(ctx context.Context, lp logical.Plan, opts Options) (plan.ExecutionPla
 	if err != nil {
 		return nil, err
 	}
-	pp := &physicalPlanner{ctx: ctx, targetPartitions: opts.targetPartitions()}
+	pp := &physicalPlanner{ctx: ctx, targetPartitions: opts.targetPartitions(), joinBudget: opts.JoinMemoryBudget, broadcastRows: opts.broadcastRows()}
 	out, err := pp.plan(opt)
 	if err != nil {
 		return nil, err
@@ -136,6 +156,19 @@ func copyScan(s *logical.Scan) *logical.Scan {
 func transformUp(p logical.Plan, fn func(logical.Plan) (logical.Plan, error)) (logical.Plan, error) {
 	if s, ok := p.(*logical.Scan); ok {
 		return fn(s)
+	}
+	if j, ok := p.(*logical.Join); ok {
+		l, err := transformUp(j.Left, fn)
+		if err != nil {
+			return nil, err
+		}
+		r, err := transformUp(j.Right, fn)
+		if err != nil {
+			return nil, err
+		}
+		c := *j
+		c.Left, c.Right = l, r
+		return fn(&c)
 	}
 	children := p.Children()
 	if len(children) != 1 {

@@ -8,42 +8,100 @@ import (
 	"github.com/tpgen/tpgen/runtime/plan"
 )
 
-// pushDownFilters offers every WHERE conjunct that only refers to a scan's
-// columns to its provider. Conjuncts answered Exact or Inexact go into
-// Scan.Filters; Inexact and Unsupported ones (and those that cannot be
-// offered) stay in a Filter above the scan, which disappears when the
-// provider took everything exactly.
+// pushDownFilters moves every WHERE conjunct as far down as it can go:
+// through projections (rewritten in terms of their input), into the
+// inputs of joins (see pushdown_join.go), and finally to the provider of a
+// scan whose columns it reads. Conjuncts a provider answers Exact or
+// Inexact go into Scan.Filters; Inexact and Unsupported ones (and those
+// that cannot be offered) stay in a Filter above the scan, which
+// disappears when the provider took everything exactly.
 func pushDownFilters(p logical.Plan) (logical.Plan, error) {
 	return transformUp(p, func(n logical.Plan) (logical.Plan, error) {
-		f, ok := n.(*logical.Filter)
-		if !ok {
-			return n, nil
+		switch x := n.(type) {
+		case *logical.Filter:
+			return pushConjuncts(x.Input, expr.SplitConjunction(x.Predicate))
+		case *logical.Join:
+			return rewriteJoin(x, nil)
 		}
-		// Stacked filters are one conjunction; merging them lets the
-		// provider see every conjunct at once.
-		conjuncts := expr.SplitConjunction(f.Predicate)
-		in := f.Input
-		for {
-			inner, ok := in.(*logical.Filter)
-			if !ok {
-				break
-			}
-			conjuncts = append(expr.SplitConjunction(inner.Predicate), conjuncts...)
-			in = inner.Input
-		}
-		scan, ok := in.(*logical.Scan)
-		if !ok {
-			return rebuildFilter(in, conjuncts), nil
-		}
-		return pushIntoScan(scan, conjuncts)
+		return n, nil
 	})
 }
 
+// pushConjuncts places conjuncts (all TRUE for a row to be kept) over in,
+// as deep as each may go. The subtrees of in have been rewritten already.
+func pushConjuncts(in logical.Plan, conjuncts []expr.Expr) (logical.Plan, error) {
+	switch n := in.(type) {
+	case *logical.Filter:
+		// Stacked filters are one conjunction; merging them lets the
+		// provider see every conjunct at once.
+		return pushConjuncts(n.Input, append(expr.SplitConjunction(n.Predicate), conjuncts...))
+	case *logical.Scan:
+		return pushIntoScan(n, conjuncts)
+	case *logical.Join:
+		return rewriteJoin(n, conjuncts)
+	case *logical.Projection:
+		return pushThroughProjection(n, conjuncts)
+	}
+	return rebuildFilter(in, conjuncts), nil
+}
+
+// pushThroughProjection rewrites the conjuncts over the projection's
+// input (a column becomes the expression the projection computes for it)
+// and pushes them below it. Projections the SQL front end puts over a
+// table or subquery to rename its columns are the common case.
+func pushThroughProjection(p *logical.Projection, conjuncts []expr.Expr) (logical.Plan, error) {
+	repl := make(map[string]expr.Expr, len(p.Exprs))
+	dup := map[string]bool{}
+	for i, name := range p.Names {
+		if _, seen := repl[name]; seen {
+			dup[name] = true
+		}
+		repl[name] = p.Exprs[i]
+	}
+	var below, above []expr.Expr
+	for _, c := range conjuncts {
+		ok := evaluable(c)
+		for _, col := range expr.Columns(c) {
+			if _, known := repl[col]; !known || dup[col] {
+				ok = false
+			}
+		}
+		var m expr.Expr
+		if ok {
+			var err error
+			if m, err = substitute(c, repl); err != nil || !evaluable(m) {
+				ok = false
+			}
+		}
+		if ok {
+			below = append(below, m)
+		} else {
+			above = append(above, c)
+		}
+	}
+	if len(below) == 0 {
+		return rebuildFilter(p, conjuncts), nil
+	}
+	in, err := pushConjuncts(p.Input, below)
+	if err != nil {
+		return nil, err
+	}
+	c := *p
+	c.Input = in
+	return rebuildFilter(&c, above), nil
+}
+
 func pushIntoScan(scan *logical.Scan, conjuncts []expr.Expr) (logical.Plan, error) {
+	// A conjunct the scan holds already (pushed by an earlier rewrite,
+	// Inexact, so it also stayed above) is not offered twice.
+	held := map[string]bool{}
+	for _, f := range scan.Filters {
+		held[f.String()] = true
+	}
 	var offered []expr.Expr
 	var offeredAt []int
 	for i, c := range conjuncts {
-		if pushable(c, scan) {
+		if pushable(c, scan) && !held[c.String()] {
 			offered = append(offered, c)
 			offeredAt = append(offeredAt, i)
 		}

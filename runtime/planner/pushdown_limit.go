@@ -20,6 +20,12 @@ func pushDownLimits(p logical.Plan) logical.Plan {
 			return &c
 		}
 	}
+	if j, ok := p.(*logical.Join); ok {
+		// Limits inside the inputs (subqueries) still apply.
+		c := *j
+		c.Left, c.Right = pushDownLimits(j.Left), pushDownLimits(j.Right)
+		return &c
+	}
 	children := p.Children()
 	if len(children) != 1 {
 		return p

@@ -58,8 +58,13 @@ func prune(p logical.Plan, required nameSet) (logical.Plan, error) {
 		return pruneScan(n, required), nil
 	case *logical.Projection:
 		// A projection starts a new name space: its input must only
-		// provide what its expressions read.
+		// provide what its expressions read. Below a join or in a
+		// subquery, columns nobody reads are dropped first.
+		n = pruneProjection(n, required)
+		p = n
 		childNeeds = nameSet{}.with(n.Exprs...)
+	case *logical.Join:
+		return pruneJoin(n, required)
 	case *logical.Aggregate:
 		childNeeds = nameSet{}.with(n.GroupBy...)
 		for _, a := range n.Aggs {
@@ -131,4 +136,56 @@ func width(t arrow.DataType) int {
 		return fw.BitWidth()
 	}
 	return 1 << 20
+}
+
+// pruneProjection drops the columns of p nobody reads, keeping at least
+// one (a zero-column plan is avoided, as for scans).
+func pruneProjection(p *logical.Projection, required nameSet) *logical.Projection {
+	keep := make([]int, 0, len(p.Exprs))
+	for i, name := range p.Names {
+		if required[name] {
+			keep = append(keep, i)
+		}
+	}
+	if len(keep) == len(p.Exprs) {
+		return p
+	}
+	if len(keep) == 0 {
+		keep = append(keep, 0)
+	}
+	c := &logical.Projection{Input: p.Input}
+	for _, i := range keep {
+		c.Exprs = append(c.Exprs, p.Exprs[i])
+		c.Names = append(c.Names, p.Names[i])
+	}
+	return c
+}
+
+// pruneJoin asks each input of a join for the required columns it has and
+// the columns its keys and filter read.
+func pruneJoin(j *logical.Join, required nameSet) (logical.Plan, error) {
+	needs := required.with(j.Filter)
+	for _, k := range j.Keys {
+		needs = needs.with(k.Left, k.Right)
+	}
+	side := func(in logical.Plan) nameSet {
+		out := nameSet{}
+		for _, f := range in.Schema().Fields() {
+			if needs[f.Name] {
+				out[f.Name] = true
+			}
+		}
+		return out
+	}
+	l, err := prune(j.Left, side(j.Left))
+	if err != nil {
+		return nil, err
+	}
+	r, err := prune(j.Right, side(j.Right))
+	if err != nil {
+		return nil, err
+	}
+	c := *j
+	c.Left, c.Right = l, r
+	return &c, nil
 }

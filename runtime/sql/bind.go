@@ -167,6 +167,25 @@ func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar, now time.Time
 		return c, nil
 	case *logical.Explain:
 		return &logical.Explain{Input: children[0], Analyze: n.Analyze}, nil
+	case *logical.Join:
+		c := &logical.Join{Left: children[0], Right: children[1], Type: n.Type}
+		for _, k := range n.Keys {
+			l, err := sub(k.Left)
+			if err != nil {
+				return nil, err
+			}
+			r, err := sub(k.Right)
+			if err != nil {
+				return nil, err
+			}
+			c.Keys = append(c.Keys, logical.JoinKey{Left: l, Right: r})
+		}
+		if n.Filter != nil {
+			if c.Filter, err = sub(n.Filter); err != nil {
+				return nil, err
+			}
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("sql: cannot bind parameters in plan node %T", p)
 }

@@ -121,54 +121,19 @@ func (b *binder) bindColumnRef(c *pg.ColumnRef) (bound, error) {
 		}
 		names[i] = f.GetString_().GetSval()
 	}
+	qual := ""
 	switch len(names) {
 	case 1:
 	case 2:
-		if err := b.checkQualifier(names[0], pos); err != nil {
-			return bound{}, err
-		}
-		names = names[1:]
+		qual, names = names[0], names[1:]
 	default:
 		return bound{}, b.errorf(pos, "improper qualified name (too many dotted names): %s", strings.Join(names, "."))
 	}
-	col, err := b.column(names[0], pos)
+	e, err := b.resolveColumn(qual, names[0], pos)
 	if err != nil {
 		return bound{}, err
 	}
-	return bound{e: col, pos: pos}, nil
-}
-
-// checkQualifier accepts t.col where t is the FROM item's alias, or its
-// table name when it has no alias (PostgreSQL hides an aliased table's
-// own name).
-func (b *binder) checkQualifier(q string, pos int) error {
-	if q == b.qual {
-		return nil
-	}
-	if q == b.table {
-		return b.errorf(pos, "invalid reference to FROM-clause entry for table %s; use %s", quote(q), quote(b.qual))
-	}
-	return b.errorf(pos, "missing FROM-clause entry for table %s%s", quote(q), suggest(q, []string{b.qual}))
-}
-
-// column binds a column name of the FROM table, suggesting the nearest
-// name when there is no such column.
-func (b *binder) column(name string, pos int) (*expr.Column, error) {
-	idx := b.schema.FieldIndices(name)
-	switch len(idx) {
-	case 0:
-		names := make([]string, b.schema.NumFields())
-		for i, f := range b.schema.Fields() {
-			names[i] = f.Name
-		}
-		return nil, b.errorf(pos, "unknown column %s%s", quote(name), suggest(name, names))
-	case 1:
-	default:
-		return nil, b.errorf(pos, "column reference %s is ambiguous", quote(name))
-	}
-	col := &expr.Column{Name: name, Type: b.schema.Field(idx[0]).Type}
-	b.colPos[col] = pos
-	return col, nil
+	return bound{e: e, pos: pos}, nil
 }
 
 // bindConst types a literal. Integers are BIGINT (PostgreSQL makes small

@@ -8,13 +8,18 @@ import (
 	"github.com/tpgen/tpgen/runtime/expr"
 )
 
-// binder resolves the names and types of one statement against the single
-// table in its FROM clause.
+// binder resolves the names and types of one statement against the
+// FROM items in scope (see scope.go).
 type binder struct {
-	sql    string
-	table  string // catalog name of the table
-	qual   string // the name columns may be qualified with: the alias, else the table
-	schema *arrow.Schema
+	sql string
+	cat Catalog
+
+	scope     *scope
+	taken     map[string]bool   // internal column names used so far
+	visible   map[string]string // internal column name -> the name SQL uses
+	outerRefs map[string]int    // columns of an enclosing query referenced, and where
+	ctes      []*cteFrame
+	cteIndex  int // set by lookupCTE
 
 	params   map[int]arrow.DataType // inferred type of $n
 	paramPos map[int]int            // first occurrence of $n
@@ -33,6 +38,8 @@ type binder struct {
 func newBinder(sql string) *binder {
 	return &binder{
 		sql:      sql,
+		taken:    map[string]bool{},
+		visible:  map[string]string{},
 		params:   map[int]arrow.DataType{},
 		paramPos: map[int]int{},
 		colPos:   map[*expr.Column]int{},

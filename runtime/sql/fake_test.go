@@ -77,6 +77,11 @@ var testCatalog = fakeCatalog{
 		arrow.Field{Name: "dec", Type: &arrow.Decimal128Type{Precision: 10, Scale: 2}},
 		arrow.Field{Name: "dur", Type: &arrow.DurationType{Unit: arrow.Millisecond}},
 	),
+	"users": table(
+		arrow.Field{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		arrow.Field{Name: "name", Type: arrow.BinaryTypes.String},
+		arrow.Field{Name: "region", Type: arrow.BinaryTypes.String},
+	),
 	"Mixed": table(
 		arrow.Field{Name: "Region", Type: arrow.BinaryTypes.String},
 		arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int64},

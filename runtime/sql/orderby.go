@@ -62,7 +62,7 @@ func (b *binder) bindOrderBy(sorts []*pg.Node, items []item, distinct bool) ([]i
 				if distinct {
 					return nil, nil, b.errorf(nodeLocation(sb.Node), "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
 				}
-				items = append(items, item{e: e, name: uniqueName(defaultName(e), items), pos: x.pos, hidden: true})
+				items = append(items, item{e: e, name: uniqueName(b.defaultName(e), items), pos: x.pos, hidden: true})
 				idx = len(items) - 1
 			}
 		}

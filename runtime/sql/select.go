@@ -23,11 +23,16 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	if err := b.checkShape(s, stmtPos); err != nil {
 		return nil, err
 	}
-	scan, err := b.bindFrom(s.FromClause, cat, stmtPos)
+	if s.WithClause != nil {
+		if err := b.pushWith(s.WithClause); err != nil {
+			return nil, err
+		}
+		defer b.popWith()
+	}
+	input, err := b.bindFrom(s.FromClause, stmtPos)
 	if err != nil {
 		return nil, err
 	}
-	var input logical.Plan = scan
 
 	b.clause, b.aggAllowed = "SELECT", true
 	items, err := b.bindTargets(s.TargetList, stmtPos)

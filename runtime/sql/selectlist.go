@@ -49,7 +49,7 @@ func (b *binder) bindTargets(targets []*pg.Node, stmtPos int) ([]item, error) {
 		name := rt.Name
 		if name == "" {
 			// Named as written: SELECT 1 + 2 is "1 + 2", not "3".
-			name = defaultName(e)
+			name = b.defaultName(e)
 		}
 		if e, err = b.fold(e); err != nil {
 			return nil, err
@@ -66,32 +66,44 @@ func (b *binder) expandStar(n *pg.Node) ([]item, error) {
 		return nil, nil
 	}
 	pos := int(cr.Location)
+	var star []starItem
 	switch len(cr.Fields) {
 	case 1:
+		star = b.scope.star
 	case 2:
-		if err := b.checkQualifier(cr.Fields[0].GetString_().GetSval(), pos); err != nil {
+		qual := cr.Fields[0].GetString_().GetSval()
+		r := b.scope.relation(qual)
+		if r == nil {
+			_, err := b.resolveColumn(qual, "*", pos)
 			return nil, err
 		}
+		star = leafScope(r).star
 	default:
 		return nil, b.errorf(pos, "improper qualified name (too many dotted names)")
 	}
-	items := make([]item, 0, b.schema.NumFields())
-	for _, f := range b.schema.Fields() {
-		col, err := b.column(f.Name, pos)
-		if err != nil {
-			return nil, err
+	items := make([]item, 0, len(star))
+	for _, it := range star {
+		if it.e == nil {
+			return nil, b.unsupported(pos, "* over a FULL JOIN ... USING (list the columns, qualified)")
 		}
-		items = append(items, item{e: col, name: f.Name, pos: pos})
+		e := it.e
+		if c, ok := e.(*expr.Column); ok {
+			col := &expr.Column{Name: c.Name, Type: c.Type}
+			b.colPos[col] = pos
+			e = col
+		}
+		items = append(items, item{e: e, name: it.name, pos: pos})
 	}
 	return items, nil
 }
 
-// defaultName names an unaliased output column: a column keeps its name,
-// anything else is named by its SQL text (`count(*)`, `amount * 2`), as
-// DataFusion does; PostgreSQL's "?column?" would make names collide.
-func defaultName(e expr.Expr) string {
+// defaultName names an unaliased output column: a column keeps its name
+// (as SQL calls it, not its internal name), anything else is named by its
+// SQL text (`count(*)`, `amount * 2`), as DataFusion does; PostgreSQL's
+// "?column?" would make names collide.
+func (b *binder) defaultName(e expr.Expr) string {
 	if c, ok := e.(*expr.Column); ok {
-		return c.Name
+		return b.displayName(c.Name)
 	}
 	return e.String()
 }
@@ -118,7 +130,7 @@ func (b *binder) bindGroupItem(g *pg.Node, items []item) (expr.Expr, error) {
 			return nil, b.errorf(nodeLocation(g), "GROUP BY position %d is not in select list", k)
 		}
 		e = items[k-1].e
-	} else if name, ok := bareName(g); ok && len(b.schema.FieldIndices(name)) == 0 {
+	} else if name, ok := bareName(g); ok && !b.scope.hasColumn(name) {
 		for _, it := range items {
 			if it.name == name {
 				e = it.e

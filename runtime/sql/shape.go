@@ -9,9 +9,6 @@ import (
 // checkShape rejects the parts of a SELECT tpgen does not plan, naming
 // each construct and pointing at it.
 func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
-	if s.WithClause != nil {
-		return b.unsupported(int(s.WithClause.Location), "WITH (common table expressions)")
-	}
 	switch s.Op {
 	case pg.SetOperation_SETOP_UNION, pg.SetOperation_SETOP_INTERSECT, pg.SetOperation_SETOP_EXCEPT:
 		name := strings.TrimPrefix(s.Op.String(), "SETOP_")

@@ -51,6 +51,7 @@ func prepareTree(sql string, node *pg.Node, stmtPos int, cat Catalog, lim Limits
 	var err error
 	b := newBinder(sql)
 	b.maxDepth = lim.MaxNestingDepth
+	b.cat = cat
 	st := &Statement{SQL: sql}
 	switch v := node.Node.(type) {
 	case *pg.Node_SelectStmt:
