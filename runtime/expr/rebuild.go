@@ -14,8 +14,14 @@ func WithChildren(e Expr, c []Expr) (Expr, error) {
 	// Copying the node keeps every field but its children, including
 	// fields added later.
 	switch x := e.(type) {
-	case *Column, *Literal, *Param:
+	case *Column, *Literal, *Param, *CurrentTime:
 		return e, nil
+	case *Case:
+		return x.WithChildren(c)
+	case *Func:
+		n := *x
+		n.Args = append([]Expr(nil), c...)
+		return &n, nil
 	case *Binary:
 		n := *x
 		n.L, n.R = c[0], c[1]
