@@ -106,3 +106,34 @@ func (e *exec) Execute(ctx context.Context, partition int, task *plan.TaskContex
 	}
 	return newStream(ctx, e, partition, task), nil
 }
+
+// PartitionBounds implements plan.PartitionBounds for a key-partitioned
+// table: a partition whose rows all hold one value of every key column
+// declares it (from the statistics New computed), so joins of tables
+// partitioned alike can run partition by partition. Partitions with
+// several keys, or none, declare nothing.
+func (e *exec) PartitionBounds(partition int) ([]plan.ColumnBound, bool) {
+	part := e.table.opts.partitioning
+	if part.Kind != plan.KeyPartitioning || partition < 0 || partition >= len(e.kept) {
+		return nil, false
+	}
+	p := e.kept[partition]
+	out := make([]plan.ColumnBound, len(part.Columns))
+	for i, c := range part.Columns {
+		idx := e.table.schema.FieldIndices(c)
+		if len(idx) != 1 {
+			return nil, false
+		}
+		s := e.table.stats[p][idx[0]]
+		switch {
+		case s.values > 0 && s.nulls == 0 && expr.Equal(s.min, s.max):
+			out[i] = plan.ColumnBound{Column: c, Key: true, Min: s.min, Max: s.max}
+		case s.values == 0 && s.nulls > 0:
+			null := expr.Null(e.table.schema.Field(idx[0]).Type)
+			out[i] = plan.ColumnBound{Column: c, Key: true, Min: null, Max: null}
+		default:
+			return nil, false
+		}
+	}
+	return out, true
+}

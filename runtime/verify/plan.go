@@ -161,3 +161,13 @@ func rowValues(names []string, vs []expr.Scalar) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// PartitionBounds passes the wrapped plan's declarations through, so the
+// planner sees them (co-partitioned joins) as it does without verify mode;
+// every row is checked against them.
+func (p *vplan) PartitionBounds(i int) ([]plan.ColumnBound, bool) {
+	if pb, ok := p.inner.(plan.PartitionBounds); ok {
+		return pb.PartitionBounds(i)
+	}
+	return nil, false
+}

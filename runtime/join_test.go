@@ -1,0 +1,198 @@
+package runtime
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tpgen/tpgen/runtime/memtable"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the EXPLAIN goldens under golden/explain")
+
+// joinTables registers, in s:
+//   - sales: key-partitioned on region, one region per partition (a, b, c);
+//   - regions: key-partitioned on name, one name per partition, in the
+//     same order: compatible with sales;
+//   - managers: three rows in one partition (a broadcast build side);
+//   - shuffled: like regions but without statistics, so the planner
+//     cannot tell its size.
+func joinTables(t *testing.T, s *Session) {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	salesSchema := arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "item", Type: arrow.BinaryTypes.String},
+		{Name: "qty", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	sales := memtable.MustBuild(mem, salesSchema, [][][]any{
+		{{"a", "apple", int64(3)}, {"a", "pear", int64(1)}},
+		{{"b", "apple", int64(5)}, {"b", "kiwi", int64(2)}, {"b", "plum", int64(7)}},
+		{{"c", "kiwi", int64(6)}},
+	}, memtable.WithKeyPartitioning("region"), memtable.WithFilterPushdown(plan.Exact))
+	regionSchema := arrow.NewSchema([]arrow.Field{
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "manager", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	regionRows := [][][]any{{{"a", int64(1)}}, {{"b", int64(2)}}, {{"c", int64(1)}}}
+	regions := memtable.MustBuild(mem, regionSchema, regionRows, memtable.WithKeyPartitioning("name"), memtable.WithFilterPushdown(plan.Exact))
+	shuffled := memtable.MustBuild(mem, regionSchema, regionRows, memtable.WithFilterPushdown(plan.Exact))
+	managers := memtable.MustBuild(mem, arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "boss", Type: arrow.BinaryTypes.String},
+	}, nil), [][][]any{{{int64(1), "ann"}, {int64(2), "bob"}, {int64(3), "cid"}}})
+	for name, tbl := range map[string]TableProvider{"sales": sales, "regions": regions, "managers": managers, "shuffled": noStats{shuffled}} {
+		if err := s.Register(name, tbl); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { sales.Release(); regions.Release(); shuffled.Release(); managers.Release() })
+}
+
+// noStats hides a table's statistics.
+type noStats struct{ *memtable.Table }
+
+func (n noStats) Statistics() plan.Statistics { return plan.Statistics{Rows: -1} }
+
+func (n noStats) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
+	p, err := n.Table.Scan(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return noStatsPlan{p}, nil
+}
+
+type noStatsPlan struct{ plan.ExecutionPlan }
+
+func (noStatsPlan) Statistics() plan.Statistics { return plan.Statistics{Rows: -1} }
+
+// TestJoinPlans checks the plan and the rows of the join strategies: the
+// co-partitioned join (no repartition, also under a GROUP BY on the key),
+// the broadcast join of a small table, the repartitioned join, and filter
+// pushdown through a join with key-domain transfer. Each plan is an
+// EXPLAIN golden under golden/explain.
+func TestJoinPlans(t *testing.T) {
+	for _, verify := range []bool{false, true} {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		s := NewSession(WithAllocator(mem), WithParallelism(2), WithVerify(verify))
+		joinTables(t, s)
+		for _, tc := range []struct {
+			golden, sql string
+			want        [][]any
+			has, lacks  []string
+		}{
+			{"join_copartitioned.txt",
+				"SELECT s.region, s.item, r.manager FROM sales s JOIN regions r ON s.region = r.name WHERE s.qty > 1 ORDER BY s.item, s.region",
+				[][]any{{"a", "apple", int64(1)}, {"b", "apple", int64(2)}, {"b", "kiwi", int64(2)}, {"c", "kiwi", int64(1)}, {"b", "plum", int64(2)}},
+				[]string{"mode=CoPartitioned"}, []string{"RepartitionExec"}},
+			{"join_copartitioned_groupby.txt",
+				"SELECT s.region, count(*), sum(s.qty), max(r.manager) FROM sales s JOIN regions r ON s.region = r.name GROUP BY s.region ORDER BY s.region",
+				[][]any{{"a", int64(2), int64(4), int64(1)}, {"b", int64(3), int64(14), int64(2)}, {"c", int64(1), int64(6), int64(1)}},
+				[]string{"mode=CoPartitioned", "mode=SinglePartitioned"}, []string{"RepartitionExec"}},
+			{"join_broadcast.txt",
+				"SELECT r.name, m.boss FROM regions r JOIN managers m ON r.manager = m.id ORDER BY r.name",
+				[][]any{{"a", "ann"}, {"b", "bob"}, {"c", "ann"}},
+				[]string{"mode=CollectBuild"}, []string{"RepartitionExec"}},
+			{"join_repartitioned.txt",
+				"SELECT s.item, x.manager FROM sales s JOIN shuffled x ON s.region = x.name WHERE x.manager = 2 ORDER BY s.item",
+				[][]any{{"apple", int64(2)}, {"kiwi", int64(2)}, {"plum", int64(2)}},
+				[]string{"mode=Partitioned", "RepartitionExec"}, nil},
+			{"join_filter_pushdown.txt",
+				"SELECT s.item, r.manager FROM sales s JOIN regions r ON s.region = r.name WHERE r.name IN ('a', 'c') AND s.qty < 6 ORDER BY s.item",
+				[][]any{{"apple", int64(1)}, {"pear", int64(1)}},
+				[]string{"partitions=2/3", "filter=[qty < 6, region IN ('a', 'c')]", "partitions=2/3, filter=[name IN ('a', 'c')]"}, []string{"FilterExec"}},
+		} {
+			t.Run(tc.golden, func(t *testing.T) {
+				got := query(t, s, tc.sql)
+				if diff := cmp.Diff(tc.want, got); diff != "" {
+					t.Errorf("rows (-want +got):\n%s", diff)
+				}
+				text, err := s.Explain(context.Background(), tc.sql)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range tc.has {
+					if !strings.Contains(text, h) {
+						t.Errorf("plan lacks %q:\n%s", h, text)
+					}
+				}
+				for _, l := range tc.lacks {
+					if strings.Contains(text, l) {
+						t.Errorf("plan has %q:\n%s", l, text)
+					}
+				}
+				if verify {
+					return // verify mode wraps scans; the goldens are of plain plans
+				}
+				checkExplainGolden(t, tc.golden, "-- "+tc.sql+"\n"+text)
+			})
+		}
+		mem.AssertSize(t, 0)
+	}
+}
+
+func checkExplainGolden(t *testing.T, file, got string) {
+	t.Helper()
+	path := filepath.Join("..", "golden", "explain", file)
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./runtime -run TestJoinPlans -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// TestJoinMemoryBudget: a build side larger than the session's budget
+// fails the query with an error naming the join and the budget.
+func TestJoinMemoryBudget(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := NewSession(WithAllocator(mem), WithParallelism(2), WithJoinMemoryBudget(64))
+	joinTables(t, s)
+	_, err := s.Query(context.Background(), "SELECT count(*) FROM sales s JOIN managers m ON s.qty = m.id")
+	if err == nil || !strings.Contains(err.Error(), "the build side of join on [(qty, id)] needs more than the join memory budget of 64 B") {
+		t.Fatalf("error %v, want the budget error", err)
+	}
+	s2 := NewSession(WithAllocator(mem), WithParallelism(2))
+	joinTables(t, s2)
+	if got := query(t, s2, "SELECT count(*) FROM sales s JOIN managers m ON s.qty = m.id"); got[0][0] != int64(3) {
+		t.Errorf("with the default budget: %v, want 3", got)
+	}
+}
+
+// TestJoinVerifiesScans: verify mode keeps checking the promises of every
+// scan of a join; a table whose partitions break its declared key fails
+// the join query.
+func TestJoinVerifiesScans(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := NewSession(WithAllocator(mem), WithParallelism(2), WithVerify(true))
+	joinTables(t, s)
+	liar := memtable.MustBuild(memory.NewGoAllocator(), arrow.NewSchema([]arrow.Field{
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	}, nil), [][][]any{{{"a", int64(1)}}, {{"a", int64(2)}}}, memtable.WithKeyPartitioning("name"), memtable.WithoutValidation())
+	defer liar.Release()
+	if err := s.Register("liar", liar); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Query(context.Background(), "SELECT count(*) FROM sales s JOIN liar l ON s.region = l.name")
+	if err == nil || !strings.Contains(err.Error(), "partitioning Key([name]) violated") {
+		t.Fatalf("error %v, want a partitioning violation", err)
+	}
+}
