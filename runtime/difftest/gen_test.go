@@ -213,10 +213,39 @@ func (g *gen) orderBy(n int) string {
 }
 
 func (g *gen) query() query {
-	if g.r.IntN(2) == 0 {
+	switch g.r.IntN(5) {
+	case 0, 1:
 		return g.projection()
+	case 2:
+		return g.setOperation()
 	}
 	return g.aggregate()
+}
+
+// setOperation combines two selects of the table with UNION [ALL],
+// INTERSECT or EXCEPT (SQLite compares whole rows with NULL equal to NULL,
+// as PostgreSQL does), column kinds matching position by position.
+func (g *gen) setOperation() query {
+	shapes := [][2][]string{
+		{{"a"}, {"k"}}, {{"s"}, {"s"}}, {{"a", "s"}, {"k", "s"}}, {{"k", "b"}, {"a", "b"}}, {{"f"}, {"f"}},
+	}
+	shape := shapes[g.r.IntN(len(shapes))]
+	kindOf := map[string]kind{}
+	for _, c := range columns {
+		kindOf[c.name] = c.kind
+	}
+	var kinds []kind
+	for _, c := range shape[0] {
+		kinds = append(kinds, kindOf[c])
+	}
+	op := g.pick(" UNION ", " UNION ALL ", " INTERSECT ", " EXCEPT ")
+	q := query{kinds: kinds, sql: "SELECT " + strings.Join(shape[0], ", ") + " FROM " + g.table + g.where() +
+		op + "SELECT " + strings.Join(shape[1], ", ") + " FROM " + g.table + g.where()}
+	if g.r.IntN(2) == 0 {
+		q.sql += g.orderBy(len(kinds))
+		q.ordered = true
+	}
+	return q
 }
 
 func (g *gen) projection() query {

@@ -77,6 +77,8 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		return pp.join(n)
 	case *logical.Explain:
 		return planned{}, ErrExplain
+	case *logical.Union:
+		return pp.union(n)
 	}
 	return planned{}, fmt.Errorf("planner: unsupported logical node %T", p)
 }

@@ -154,6 +154,10 @@ func copyScan(s *logical.Scan) *logical.Scan {
 // transformUp rewrites the tree bottom-up: children first, then fn on the
 // node rebuilt over the rewritten children.
 func transformUp(p logical.Plan, fn func(logical.Plan) (logical.Plan, error)) (logical.Plan, error) {
+	if u, ok := p.(*logical.Union); ok {
+		return transformUnion(u, fn)
+	}
+
 	if s, ok := p.(*logical.Scan); ok {
 		return fn(s)
 	}

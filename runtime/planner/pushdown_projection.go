@@ -54,6 +54,8 @@ func (s nameSet) with(es ...expr.Expr) nameSet {
 func prune(p logical.Plan, required nameSet) (logical.Plan, error) {
 	var childNeeds nameSet
 	switch n := p.(type) {
+	case *logical.Union:
+		return pruneUnion(n)
 	case *logical.Scan:
 		return pruneScan(n, required), nil
 	case *logical.Projection:

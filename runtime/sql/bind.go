@@ -186,6 +186,8 @@ func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar, now time.Time
 			}
 		}
 		return c, nil
+	case *logical.Union:
+		return &logical.Union{Inputs: children, Names: n.Names}, nil
 	}
 	return nil, fmt.Errorf("sql: cannot bind parameters in plan node %T", p)
 }

@@ -338,7 +338,9 @@ func (b *binder) bindUsing(join *logical.Join, s, ls, rs *scope, names []string,
 // statement of its own: it sees no column of the query around it.
 func (b *binder) planSubquery(sel *pg.SelectStmt, pos int) (logical.Plan, error) {
 	saved := b.save()
-	b.scope, b.taken = nil, map[string]bool{}
+	// A nested query starts afresh: the enclosing query's aggregates do
+	// not make it an aggregate query.
+	b.scope, b.taken, b.sawAgg, b.inAgg = nil, map[string]bool{}, false, false
 	defer b.restore(saved)
 	var lp limitParams
 	p, err := b.planSelect(sel, b.cat, max(pos, 0), &lp)

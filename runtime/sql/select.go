@@ -20,6 +20,9 @@ type limitParams struct {
 // select list are computed as hidden projection columns and projected away
 // above the Limit, so Limit stays directly above Sort for top-N.
 func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limitParams) (logical.Plan, error) {
+	if s.Op != pg.SetOperation_SETOP_NONE {
+		return b.planSetOp(s, cat, stmtPos, lp)
+	}
 	if err := b.checkShape(s, stmtPos); err != nil {
 		return nil, err
 	}

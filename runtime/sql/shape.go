@@ -1,19 +1,12 @@
 package sql
 
 import (
-	"strings"
-
 	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 // checkShape rejects the parts of a SELECT tpgen does not plan, naming
 // each construct and pointing at it.
 func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
-	switch s.Op {
-	case pg.SetOperation_SETOP_UNION, pg.SetOperation_SETOP_INTERSECT, pg.SetOperation_SETOP_EXCEPT:
-		name := strings.TrimPrefix(s.Op.String(), "SETOP_")
-		return b.unsupported(keywordPos(b.sql, stmtPos, name), "%s", name)
-	}
 	if len(s.ValuesLists) > 0 {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "VALUES"), "VALUES")
 	}
