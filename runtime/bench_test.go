@@ -60,7 +60,7 @@ func BenchmarkQueryCached(b *testing.B) {
 	}
 	parsePlan := func(b *testing.B, s *Session) {
 		for b.Loop() {
-			st, _, err := s.prepare(benchQuery)
+			st, _, err := s.prepare(context.Background(), benchQuery)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func BenchmarkQueryCached(b *testing.B) {
 	b.Run("parse+plan/cached", func(b *testing.B) { parsePlan(b, s) })
 	b.Run("parse+plan/uncached", func(b *testing.B) { parsePlan(b, benchSession(b, WithStatementCacheSize(0))) })
 	b.Run("execute", func(b *testing.B) {
-		st, _, err := s.prepare(benchQuery)
+		st, _, err := s.prepare(context.Background(), benchQuery)
 		if err != nil {
 			b.Fatal(err)
 		}

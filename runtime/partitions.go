@@ -42,7 +42,7 @@ type QueryPlan struct {
 // plans sqlText without running it. Errors are those of Query: *sql.Error
 // for the statement, others for planning.
 func (s *Session) PlanQuery(ctx context.Context, sqlText string, args ...any) (*QueryPlan, error) {
-	st, _, err := s.prepare(sqlText)
+	st, _, err := s.prepare(ctx, sqlText)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ import (
 // the text; errors while running are *Error values naming the operator,
 // table and partition that failed. Cancelling ctx stops the query.
 func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Result, error) {
-	st, _, err := s.prepare(sqlText)
+	st, _, err := s.prepare(ctx, sqlText)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (s *Session) Query(ctx context.Context, sqlText string, args ...any) (*Resu
 // them. The caller must Close the stream, which stops the query if it is
 // still running; cancelling ctx stops it too.
 func (s *Session) QueryStream(ctx context.Context, sqlText string, args ...any) (RecordStream, error) {
-	st, _, err := s.prepare(sqlText)
+	st, _, err := s.prepare(ctx, sqlText)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (s *Session) QueryStream(ctx context.Context, sqlText string, args ...any) 
 // Query (pushdown can depend on them). A statement that is itself an
 // EXPLAIN is explained as its query (EXPLAIN ANALYZE still runs it).
 func (s *Session) Explain(ctx context.Context, sqlText string, args ...any) (string, error) {
-	st, _, err := s.prepare(sqlText)
+	st, _, err := s.prepare(ctx, sqlText)
 	if err != nil {
 		return "", err
 	}
@@ -65,12 +65,18 @@ func (s *Session) Explain(ctx context.Context, sqlText string, args ...any) (str
 
 // prepare returns the parsed statement for sqlText, from the cache when
 // it can, and the cache generation it belongs to.
-func (s *Session) prepare(sqlText string) (*sql.Statement, uint64, error) {
+//
+// A statement that is not cached waits for the parser's one-time
+// start-up only until ctx ends.
+func (s *Session) prepare(ctx context.Context, sqlText string) (*sql.Statement, uint64, error) {
 	s.mu.RLock()
 	cat, gen := s.catalog, s.cache.generation()
 	s.mu.RUnlock()
 	if st, ok := s.cache.get(sqlText); ok {
 		return st, gen, nil
+	}
+	if err := sql.WaitParser(ctx); err != nil {
+		return nil, 0, err
 	}
 	st, err := sql.PrepareWithLimits(sqlText, cat, s.limits)
 	if err != nil {
@@ -80,7 +86,10 @@ func (s *Session) prepare(sqlText string) (*sql.Statement, uint64, error) {
 	return st, gen, nil
 }
 
-func (s *Session) query(ctx context.Context, st *sql.Statement, args []any) (*Result, error) {
+// runQuery plans and runs a bound statement to completion; query runs it
+// so that the caller is not held past its context by user code that
+// ignores the context.
+func (s *Session) runQuery(ctx context.Context, st *sql.Statement, args []any) (*Result, error) {
 	lp, err := st.Bind(args...)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -31,6 +32,7 @@ type Session struct {
 	verify      bool
 	limits      sql.Limits
 	joinBudget  int64
+	stopGrace   time.Duration
 
 	mu      sync.RWMutex
 	catalog *catalog // replaced, never mutated, so queries can hold it
@@ -128,6 +130,19 @@ func WithMaxNestingDepth(n int) Option {
 	}
 }
 
+// WithStopGrace sets how long a query whose context has ended waits for
+// the sources and operators it runs to stop before it is abandoned
+// (default DefaultStopGrace): Query then returns an *AbandonedError
+// naming the calls into user code that had not returned. Values below 1
+// keep the default.
+func WithStopGrace(d time.Duration) Option {
+	return func(s *Session) {
+		if d > 0 {
+			s.stopGrace = d
+		}
+	}
+}
+
 // NewSession returns a session with no tables. It starts the SQL parser's
 // one-time start-up (about 1.5 s per process) in the background, so the
 // first query usually finds it done.
@@ -140,6 +155,7 @@ func NewSession(opts ...Option) *Session {
 		catalog:     &catalog{tables: map[string]table{}},
 		cache:       newStmtCache(DefaultStatementCacheSize),
 		limits:      sql.DefaultLimits,
+		stopGrace:   DefaultStopGrace,
 	}
 	for _, o := range opts {
 		o(s)

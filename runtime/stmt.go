@@ -27,7 +27,7 @@ type Stmt struct {
 // parameters) for repeated use. Errors in the statement are reported now,
 // as *sql.Error.
 func (s *Session) Prepare(sqlText string) (*Stmt, error) {
-	st, gen, err := s.prepare(sqlText)
+	st, gen, err := s.prepare(context.Background(), sqlText)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (st *Stmt) current() (*sql.Statement, error) {
 	if st.gen == st.s.cache.generation() {
 		return st.st, nil
 	}
-	stmt, gen, err := st.s.prepare(st.text)
+	stmt, gen, err := st.s.prepare(context.Background(), st.text)
 	if err != nil {
 		return nil, err
 	}

@@ -26,12 +26,16 @@ const (
 	readBlocks // until the query's context ends
 	partitionsFail
 	partitionsPanic
+	readIgnoresContext      // blocks until unstuck is closed
+	partitionsIgnoreContext // blocks until unstuck is closed
+	readIgnoresStop         // keeps appending after the Writer said ErrStop
 )
 
 // faulty is a Synth whose fault can be switched between queries.
 type faulty struct {
 	Synth
-	mode atomic.Int32
+	mode    atomic.Int32
+	unstuck chan struct{}
 }
 
 func (f *faulty) Partitions(ctx context.Context, scan *Scan) ([]Partition, error) {
@@ -40,6 +44,8 @@ func (f *faulty) Partitions(ctx context.Context, scan *Scan) ([]Partition, error
 		return nil, errors.New("catalog unreachable")
 	case partitionsPanic:
 		panic("nil map in Partitions")
+	case partitionsIgnoreContext:
+		<-f.unstuck
 	}
 	return f.Synth.Partitions(ctx, scan)
 }
@@ -55,6 +61,12 @@ func (f *faulty) Read(ctx context.Context, p Partition, scan *Scan, w *Writer) e
 		case readBlocks:
 			<-ctx.Done()
 			return ctx.Err()
+		case readIgnoresContext:
+			<-f.unstuck
+		case readIgnoresStop:
+			for {
+				_ = w.Append(Row{Region: p.Key.Region, Ts: Start})
+			}
 		}
 	}
 	return f.Synth.Read(ctx, p, scan, w)
@@ -170,6 +182,86 @@ func TestFaultsLeaveSessionHealthy(t *testing.T) {
 			stream.Close()
 			check("events")
 			check("flaky")
+		})
+	}
+}
+
+// TestSourcesIgnoringTheirContext: a Read or Partitions that ignores its
+// context cannot be stopped, but the caller gets the deadline error at
+// its deadline, naming the call that is stuck; once the call returns,
+// everything the query held is released. A Read that ignores ErrStop
+// under LIMIT is aborted and the query returns its rows.
+func TestSourcesIgnoringTheirContext(t *testing.T) {
+	for _, readAhead := range []int{0, 2} {
+		for _, mode := range []fault{readIgnoresContext, partitionsIgnoreContext} {
+			name := map[fault]string{readIgnoresContext: "Read ignores ctx", partitionsIgnoreContext: "Partitions ignores ctx"}[mode]
+			t.Run(fmt.Sprintf("readahead=%d/%s", readAhead, name), func(t *testing.T) {
+				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+				s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(256), runtime.WithParallelism(2))
+				bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}, unstuck: make(chan struct{})}
+				if err := s.Register("flaky", NewTable(bad, source.WithReadAhead(readAhead))); err != nil {
+					t.Fatal(err)
+				}
+				// Parse the statement once first, so that the deadline below
+				// is spent in the source, not in the parser's start-up.
+				if _, err := s.Prepare("SELECT region, count(*) FROM flaky GROUP BY region"); err != nil {
+					t.Fatal(err)
+				}
+				bad.mode.Store(int32(mode))
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				defer cancel()
+				res, err := s.Query(ctx, "SELECT region, count(*) FROM flaky GROUP BY region")
+				if err == nil {
+					res.Release()
+					t.Fatal("the query succeeded")
+				}
+				var ab *runtime.AbandonedError
+				if !errors.As(err, &ab) || !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("error %v, want an *AbandonedError for the deadline", err)
+				}
+				want := "region-03"
+				if mode == partitionsIgnoreContext {
+					want = "table flaky: Scan"
+				}
+				if len(ab.Running) != 1 || !strings.Contains(ab.Running[0], want) {
+					t.Errorf("running calls %q, want one naming %q", ab.Running, want)
+				}
+				// The stuck call returns at last: what the query held is
+				// released and its goroutines end (TestMain runs goleak).
+				bad.mode.Store(int32(healthy))
+				close(bad.unstuck)
+				for i := 0; mem.CurrentAlloc() != 0 && i < 500; i++ {
+					time.Sleep(10 * time.Millisecond)
+				}
+				mem.AssertSize(t, 0)
+				res, err = s.Query(context.Background(), "SELECT count(*) FROM flaky")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := res.Rows()[0][0]; got != int64(12000) {
+					t.Errorf("count after the fault: %v", got)
+				}
+				res.Release()
+				mem.AssertSize(t, 0)
+			})
+		}
+		t.Run(fmt.Sprintf("readahead=%d/ignores ErrStop", readAhead), func(t *testing.T) {
+			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+			defer mem.AssertSize(t, 0)
+			s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(256))
+			bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}}
+			bad.mode.Store(int32(readIgnoresStop))
+			if err := s.Register("flaky", NewTable(bad, source.WithReadAhead(readAhead))); err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.Query(context.Background(), "SELECT region FROM flaky WHERE region = 'region-03' LIMIT 5")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(res.Rows()); got != 5 {
+				t.Errorf("%d rows, want 5", got)
+			}
+			res.Release()
 		})
 	}
 }

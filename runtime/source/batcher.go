@@ -34,6 +34,7 @@ type Batcher struct {
 	room     int             // rows at which the builders are flushed
 	left     int             // rows the limit still allows; negative: no limit
 	err      error           // sticky: ErrStop, a context error or errClosed
+	refusals int             // writes attempted after err was set
 	emit     func(arrow.RecordBatch) error
 }
 
@@ -68,7 +69,32 @@ func (b *Batcher) Builder(column string) array.Builder {
 // Err returns why the Batcher takes no more rows (ErrStop, the context's
 // error, or the stream being closed), or nil while rows are wanted. A
 // Writer checks it before appending a row.
-func (b *Batcher) Err() error { return b.err }
+func (b *Batcher) Err() error {
+	if b.err != nil {
+		b.refused()
+	}
+	return b.err
+}
+
+// maxRefusedWrites is how many writes a source may attempt after the
+// Writer returned an error before its Read is aborted.
+const maxRefusedWrites = 1024
+
+// readAborted is the panic that aborts a Read that keeps writing after
+// the Writer refused its rows (Stream.run recovers it).
+type readAborted struct{ refusal error }
+
+// refused counts a write attempted after the Batcher stopped taking rows.
+// A Read that ignores the refusal and loops would never return, holding
+// its query (and, under LIMIT, the rows already complete) hostage: after
+// maxRefusedWrites attempts it is unwound with a panic that Stream.run
+// turns into an error.
+func (b *Batcher) refused() {
+	b.refusals++
+	if b.refusals > maxRefusedWrites {
+		panic(readAborted{refusal: b.err})
+	}
+}
 
 // Row records that one row was appended to every builder. It returns
 // ErrStop when that row reached the limit, and an error when the batch it
@@ -88,6 +114,7 @@ func (b *Batcher) Row() error {
 // column to its builder; it is called once per batch the rows span.
 func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
 	if b.err != nil {
+		b.refused()
 		return b.err
 	}
 	if len(lens) != len(b.table.Fields()) {
@@ -128,6 +155,7 @@ func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
 // schema must be the table's, or the scan's output schema.
 func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	if b.err != nil {
+		b.refused()
 		return b.err
 	}
 	cols, err := b.recordColumns(rec)
@@ -192,6 +220,7 @@ func sameFields(a, b *arrow.Schema) bool {
 // call it so rows do not wait for a full batch.
 func (b *Batcher) Flush() error {
 	if b.err != nil {
+		b.refused()
 		return b.err
 	}
 	if b.rows == 0 {

@@ -214,9 +214,14 @@ func (s *Stream) run(ctx context.Context, emit func(arrow.RecordBatch) error) (e
 	defer func() {
 		// A panicking source must not take the process down with it.
 		if r := recover(); r != nil {
+			if ab, ok := r.(readAborted); ok {
+				err = s.locate(fmt.Errorf("Read was aborted: it kept writing rows after the Writer returned %q %d times (Read must return when a Writer call returns an error)", ab.refusal, maxRefusedWrites))
+				return
+			}
 			err = s.locate(fmt.Errorf("source panicked: %v", r))
 		}
 	}()
+	defer plan.ActivityFrom(ctx).Begin(s.describe())()
 	err = s.cfg.readPartition(ctx, s.read, b)
 	if err == nil || errors.Is(err, ErrStop) {
 		err = b.Flush()
@@ -244,6 +249,17 @@ func (c streamConfig) readPartition(ctx context.Context, read ReadFunc, b *Batch
 
 // locate names the operator, table and partition of err, keeping a
 // location the error already has.
+// describe names the stream's Read call for plan.Activity.
+func (s *Stream) describe() string {
+	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: errReadCall}
+	if s.cfg.name != nil {
+		e.PartitionName = s.cfg.name()
+	}
+	return e.Error()
+}
+
+var errReadCall = errors.New("Read")
+
 func (s *Stream) locate(err error) error {
 	var pe *plan.Error
 	if errors.As(err, &pe) {

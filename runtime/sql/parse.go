@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"unicode/utf8"
@@ -15,6 +16,11 @@ import (
 // the first statement does not pay for it within its caller's deadline.
 // runtime.NewSession calls it. Calling it again does nothing.
 func WarmParser() { pgparse.Warm() }
+
+// WaitParser waits until the parser's start-up is done or ctx ends (then
+// it returns ctx's error), starting it if needed. Callers with a deadline
+// call it before Prepare, which cannot be interrupted.
+func WaitParser(ctx context.Context) error { return pgparse.WaitReady(ctx) }
 
 // parse runs PostgreSQL's grammar over sql and returns its one statement
 // (with the statement's offset in sql), converting parser errors into

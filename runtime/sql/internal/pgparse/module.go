@@ -69,6 +69,19 @@ func Ready() bool {
 
 var compiledDone = make(chan struct{})
 
+// WaitReady starts the module's compilation if it has not started and
+// waits until it is done or ctx ends, returning ctx's error in that case
+// (the compilation goes on in the background).
+func WaitReady(ctx context.Context) error {
+	Warm()
+	select {
+	case <-compiledDone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // module returns the compiled module, compiling it on first use.
 func module() (*compiled, error) {
 	compileOnce.Do(func() {
