@@ -85,6 +85,10 @@ func (a AggregateExpr) check(partial bool) (arrow.DataType, error) {
 			if partial {
 				return nil, fmt.Errorf("%s cannot be computed in partial and final phases; repartition the input by the group keys", a)
 			}
+		case expr.AggSum, expr.AggAvg:
+			if partial {
+				return nil, fmt.Errorf("%s cannot be computed in partial and final phases; repartition the input by the group keys", a)
+			}
 		case expr.AggMin, expr.AggMax:
 		default:
 			return nil, fmt.Errorf("%s is not supported", a)
@@ -114,10 +118,16 @@ func (a AggregateExpr) newAccumulator() (accumulator, error) {
 		}
 		return &countAcc{}, nil
 	case expr.AggSum:
+		if a.Distinct {
+			return newDistinctAcc(a.Arg.DataType(), func() (accumulator, error) { return newSumAcc(a.Arg.DataType()) })
+		}
 		return newSumAcc(a.Arg.DataType())
 	case expr.AggMin, expr.AggMax:
 		return newMinMaxAcc(a.Arg.DataType(), a.Func == expr.AggMax)
 	case expr.AggAvg:
+		if a.Distinct {
+			return newDistinctAcc(a.Arg.DataType(), func() (accumulator, error) { return newAvgAcc(a.Arg.DataType()) })
+		}
 		return newAvgAcc(a.Arg.DataType())
 	}
 	return nil, fmt.Errorf("unknown aggregate function %d", a.Func)

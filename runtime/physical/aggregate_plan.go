@@ -39,7 +39,7 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 	}
 	distinct := false
 	for _, a := range aggs {
-		distinct = distinct || (a.Distinct && a.Func == expr.AggCount)
+		distinct = distinct || (a.Distinct && a.Func != expr.AggMin && a.Func != expr.AggMax)
 	}
 	switch {
 	case distinct && len(groupBy) == 0:
