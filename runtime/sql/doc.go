@@ -16,9 +16,14 @@
 // TRUE/FALSE/UNKNOWN, + - * / % and unary minus, CAST and ::, typed
 // literals (DATE '...', TIMESTAMP '...', TIMESTAMPTZ '...', INTERVAL
 // '...' of fixed length, as a DURATION), interval ± interval, constant
-// date/timestamp ± interval and date ± integer, and EXPLAIN [ANALYZE].
-// Constant sub-expressions are folded at bind time. Everything else is an
-// *Error naming the construct and its position.
+// date/timestamp ± interval and date ± integer, and EXPLAIN [ANALYZE];
+// CASE, COALESCE, NULLIF, GREATEST/LEAST and the scalar functions of
+// bind_scalar.go (strings, math, date_trunc/EXTRACT, now(), whose value
+// Bind fixes per run); UNION [ALL], INTERSECT and EXCEPT (bind_setop.go);
+// LIKE ... ESCAPE, rewritten into the engine's backslash escapes.
+// docs/sql.md is the user's reference. Constant sub-expressions are
+// folded at bind time. Everything else is an *Error naming the construct
+// and its position.
 //
 // Typing follows PostgreSQL where tpgen's types allow, with these
 // simplifications:

@@ -133,4 +133,7 @@ var fuzzSeeds = []string{
 	"SELECT round(amount, $1), date_trunc($1, ts), extract(fortnight FROM ts), substring(region FROM 'a.') FROM events",
 	"SELECT CAST(user_id AS DOUBLE), user_id::double FROM events WHERE region LIKE 'a!%' ESCAPE '!' OR region ILIKE $1 ESCAPE '' OR region LIKE 'x' ESCAPE $2",
 	"SELECT * FROM events WHERE region = 1 OR region = '1' OR user_id = '5' OR region IN (1, '2')",
+	"SELECT region, user_id FROM events UNION SELECT event_type, $1 FROM events INTERSECT SELECT region, 1 FROM events ORDER BY 2 DESC LIMIT $2",
+	"(SELECT region FROM events ORDER BY 1 LIMIT 1) UNION ALL SELECT NULL FROM events EXCEPT ALL SELECT region FROM events ORDER BY region + 1",
+	"SELECT count(DISTINCT (region, user_id)), sum(DISTINCT user_id), avg(DISTINCT amount), count(DISTINCT region, user_id) FROM events",
 }
