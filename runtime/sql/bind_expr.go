@@ -73,6 +73,11 @@ func (b *binder) bindNode(n *pg.Node, depth int) (bound, error) {
 		return b.bindBoolTest(v.BooleanTest, depth)
 	case *pg.Node_FuncCall:
 		return b.bindFunc(v.FuncCall, depth)
+	case *pg.Node_SubLink:
+		if v.SubLink.SubLinkType == pg.SubLinkType_EXPR_SUBLINK {
+			return b.bindScalarSubquery(v.SubLink)
+		}
+		return bound{}, b.errorf(int(v.SubLink.Location), "this subquery is not supported here: EXISTS and IN (SELECT ...) are supported as conditions of WHERE (joined by AND, possibly under NOT)")
 	case *pg.Node_CaseExpr:
 		return b.bindCase(v.CaseExpr, depth)
 	case *pg.Node_CoalesceExpr:

@@ -14,12 +14,14 @@ type binder struct {
 	sql string
 	cat Catalog
 
-	scope     *scope
-	taken     map[string]bool   // internal column names used so far
-	visible   map[string]string // internal column name -> the name SQL uses
-	outerRefs map[string]int    // columns of an enclosing query referenced, and where
-	ctes      []*cteFrame
-	cteIndex  int // set by lookupCTE
+	scope      *scope
+	taken      map[string]bool   // internal column names used so far
+	visible    map[string]string // internal column name -> the name SQL uses
+	outerRefs  map[string]int    // columns of an enclosing query referenced, and where
+	ctes       []*cteFrame
+	scalars    []scalarSub     // scalar subqueries bound but not joined in yet
+	scalarCols map[string]bool // the output columns of scalar subqueries
+	cteIndex   int             // set by lookupCTE
 
 	params   map[int]arrow.DataType // inferred type of $n
 	paramPos map[int]int            // first occurrence of $n
@@ -37,14 +39,15 @@ type binder struct {
 
 func newBinder(sql string) *binder {
 	return &binder{
-		sql:      sql,
-		taken:    map[string]bool{},
-		visible:  map[string]string{},
-		params:   map[int]arrow.DataType{},
-		paramPos: map[int]int{},
-		colPos:   map[*expr.Column]int{},
-		exprPos:  map[expr.Expr]int{},
-		maxDepth: DefaultMaxNestingDepth,
+		sql:        sql,
+		taken:      map[string]bool{},
+		scalarCols: map[string]bool{},
+		visible:    map[string]string{},
+		params:     map[int]arrow.DataType{},
+		paramPos:   map[int]int{},
+		colPos:     map[*expr.Column]int{},
+		exprPos:    map[expr.Expr]int{},
+		maxDepth:   DefaultMaxNestingDepth,
 	}
 }
 

@@ -339,8 +339,9 @@ func (b *binder) bindUsing(join *logical.Join, s, ls, rs *scope, names []string,
 func (b *binder) planSubquery(sel *pg.SelectStmt, pos int) (logical.Plan, error) {
 	saved := b.save()
 	// A nested query starts afresh: the enclosing query's aggregates do
-	// not make it an aggregate query.
-	b.scope, b.taken, b.sawAgg, b.inAgg = nil, map[string]bool{}, false, false
+	// not make it an aggregate query, nor do its scalar subqueries join in.
+	b.scope, b.taken, b.scalars = nil, map[string]bool{}, nil
+	b.inAgg, b.sawAgg = false, false
 	defer b.restore(saved)
 	var lp limitParams
 	p, err := b.planSelect(sel, b.cat, max(pos, 0), &lp)
@@ -362,14 +363,16 @@ type binderState struct {
 	inAgg      bool
 	sawAgg     bool
 	outerRefs  map[string]int
+	scalars    []scalarSub
 }
 
 func (b *binder) save() binderState {
-	return binderState{scope: b.scope, taken: b.taken, clause: b.clause, aggAllowed: b.aggAllowed, inAgg: b.inAgg, sawAgg: b.sawAgg, outerRefs: b.outerRefs}
+	return binderState{scope: b.scope, taken: b.taken, clause: b.clause, aggAllowed: b.aggAllowed, inAgg: b.inAgg, sawAgg: b.sawAgg, outerRefs: b.outerRefs, scalars: b.scalars}
 }
 
 func (b *binder) restore(s binderState) {
 	b.scope, b.taken, b.clause, b.aggAllowed, b.inAgg, b.sawAgg, b.outerRefs = s.scope, s.taken, s.clause, s.aggAllowed, s.inAgg, s.sawAgg, s.outerRefs
+	b.scalars = s.scalars
 }
 
 // cteFrame is the WITH clause of one SELECT; while the body of its i-th

@@ -79,6 +79,9 @@ func (b *binder) toAggOutput(e expr.Expr, outs aggOutputs) (expr.Expr, error) {
 	}
 	switch x := e.(type) {
 	case *expr.Column:
+		if b.scalarCols[x.Name] {
+			return e, nil // a scalar subquery's value, joined in above the aggregate
+		}
 		return nil, b.errorf(b.colPos[x], "column %s must appear in the GROUP BY clause or be used in an aggregate function", quote(x.Name))
 	case *expr.Literal, *expr.Param, *expr.CurrentTime:
 		return e, nil

@@ -43,13 +43,12 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		return nil, err
 	}
 
+	var where expr.Expr
 	if s.WhereClause != nil {
 		b.clause, b.aggAllowed = "WHERE", false
-		pred, err := b.bindPredicate(s.WhereClause, "WHERE")
-		if err != nil {
+		if input, where, err = b.bindWhere(s.WhereClause, input); err != nil {
 			return nil, err
 		}
-		input = &logical.Filter{Input: input, Predicate: pred}
 	}
 
 	b.clause, b.aggAllowed = "GROUP BY", false
@@ -85,9 +84,18 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		}
 		aggregated, distinct = true, false
 	}
+	// Scalar subqueries join in below the WHERE filter, or, in an
+	// aggregating query, above the aggregate unless a group key or an
+	// aggregate's argument reads them.
+	input = b.attachScalars(input, func(s scalarSub) bool {
+		return !aggregated || s.clause == "WHERE" || s.clause == "GROUP BY" || readsBelowAggregate(s.column, groups, items, having)
+	})
+	if where != nil {
+		input = &logical.Filter{Input: input, Predicate: where}
+	}
 	if aggregated {
 		agg, outs := buildAggregate(input, groups, items, having)
-		input = agg
+		input = b.attachScalars(agg, func(scalarSub) bool { return true })
 		for i := range items {
 			if items[i].e, err = b.toAggOutput(items[i].e, outs); err != nil {
 				return nil, err
