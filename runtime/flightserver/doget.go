@@ -58,7 +58,7 @@ func (srv *Server) doGetQuery(stream flight.FlightService_DoGetServer, b []byte,
 	}
 	var s runtime.RecordStream
 	switch {
-	case !ticket:
+	case !ticket || h.Parts == 0:
 		s, err = q.Stream(ctx)
 	case h.Parts > 0 && q.Partitions() != h.Parts:
 		return staleTicket(q.Partitions(), h.Parts)

@@ -28,7 +28,7 @@ type handle struct {
 	SQL    string `json:"sql"`
 	Params []byte `json:"params,omitempty"` // one row, as an Arrow IPC stream
 	Part   int    `json:"part,omitempty"`
-	Parts  int    `json:"parts,omitempty"` // 0 in prepared-statement handles
+	Parts  int    `json:"parts,omitempty"` // 0: run the whole plan (prepared-statement handles, single-endpoint tickets)
 }
 
 func (h handle) encode() []byte {

@@ -63,6 +63,7 @@ type config struct {
 	tlsConfig       *tls.Config
 	alloc           memory.Allocator
 	shutdownTimeout time.Duration
+	oneEndpoint     bool
 }
 
 // WithToken makes the server require "authorization: Bearer <token>" on
@@ -106,6 +107,18 @@ func WithAllocator(a memory.Allocator) Option {
 		if a != nil {
 			c.alloc = a
 		}
+		return nil
+	}
+}
+
+// WithEndpointPerPartition(false) makes every query's FlightInfo carry a
+// single endpoint that runs the whole plan (its partitions still run in
+// parallel inside the server), for clients that read only the first
+// endpoint. The default, true, gives partition-wise plans one endpoint
+// per partition.
+func WithEndpointPerPartition(on bool) Option {
+	return func(c *config) error {
+		c.oneEndpoint = !on
 		return nil
 	}
 }

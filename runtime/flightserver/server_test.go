@@ -404,3 +404,18 @@ func clientRun(cl *flightsql.Client, want []string) error {
 	}
 	return nil
 }
+
+func TestOneEndpointOption(t *testing.T) {
+	f := newFixture(t, flightserver.WithEndpointPerPartition(false))
+	info, err := f.cl.Execute(context.Background(), "SELECT * FROM t WHERE i % 5 = 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Endpoint) != 1 {
+		t.Fatalf("%d endpoints, want 1", len(info.Endpoint))
+	}
+	got, want := f.got(t, info), f.want(t, "SELECT * FROM t WHERE i % 5 = 0")
+	if len(got) != 400 || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("one endpoint: %d rows, Session.Query %d", len(got), len(want))
+	}
+}

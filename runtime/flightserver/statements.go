@@ -36,13 +36,16 @@ func (srv *Server) flightInfo(ctx context.Context, h handle, desc *flight.Flight
 		return nil, err
 	}
 	n := q.Partitions()
+	if srv.cfg.oneEndpoint {
+		n = 0 // a ticket without parts runs the whole plan
+	}
 	info := &flight.FlightInfo{
 		Schema:           flight.SerializeSchema(q.Schema(), srv.cfg.alloc),
 		FlightDescriptor: desc,
 		TotalRecords:     -1,
 		TotalBytes:       -1,
 	}
-	for i := 0; i < n; i++ {
+	for i := 0; i < max(n, 1); i++ {
 		t := h
 		t.Part, t.Parts = i, n
 		ticket, err := flightsql.CreateStatementQueryTicket(t.encode())
@@ -85,10 +88,15 @@ func (srv *Server) DoGetStatement(ctx context.Context, ticket flightsql.Statemen
 	if err != nil {
 		return nil, nil, err
 	}
-	if h.Parts > 0 && q.Partitions() != h.Parts {
+	var rs runtime.RecordStream
+	switch {
+	case h.Parts == 0:
+		rs, err = q.Stream(ctx)
+	case q.Partitions() != h.Parts:
 		return nil, nil, staleTicket(q.Partitions(), h.Parts)
+	default:
+		rs, err = q.ExecutePartition(ctx, h.Part)
 	}
-	rs, err := q.ExecutePartition(ctx, h.Part)
 	if err != nil {
 		return nil, nil, toStatus(err)
 	}
