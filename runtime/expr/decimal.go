@@ -3,6 +3,7 @@ package expr
 import (
 	"errors"
 	"math/big"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 )
@@ -103,16 +104,55 @@ func decArith(op Op, x, y decimal128.Num, sx, sy, rp, rs int32) (decimal128.Num,
 		if b.Sign() == 0 {
 			return decimal128.Num{}, errDivZero
 		}
-		// a/10^sx / (b/10^sy) * 10^rs = a * 10^(rs+sy-sx) / b
-		e := rs + sy - sx
+		// PostgreSQL rounds each quotient at a scale of its own
+		// (divScale); the result type's scale rs holds it, with trailing
+		// zeros, unless the type cannot (then rs rounds it).
+		qs := min(divScale(a, sx, b, sy), rs)
+		// a/10^sx / (b/10^sy) * 10^qs = a * 10^(qs+sy-sx) / b
+		e := qs + sy - sx
 		if e >= 0 {
 			a = new(big.Int).Mul(a, pow10(e))
 		} else {
 			b = new(big.Int).Mul(b, pow10(-e))
 		}
-		r = divRound(a, b)
+		r = rescaleBig(divRound(a, b), qs, rs)
 	default:
 		return decimal128.Num{}, errors.New("unsupported arithmetic operator")
 	}
 	return fromBig(r, rp)
+}
+
+// divScale is the scale PostgreSQL's numeric division gives x/10^sx
+// divided by y/10^sy (select_div_scale): enough fractional digits for 16
+// significant ones, judged by the base-10000 weight and first digit of
+// each operand, and no fewer than either operand's scale.
+func divScale(x *big.Int, sx int32, y *big.Int, sy int32) int32 {
+	w1, d1 := nbaseLead(x, sx)
+	w2, d2 := nbaseLead(y, sy)
+	qweight := w1 - w2
+	if d1 <= d2 {
+		qweight--
+	}
+	return max(16-qweight*4, sx, sy, 0)
+}
+
+// nbaseLead returns the weight (power of 10000) and value of the leading
+// base-10000 digit of v/10^scale, as PostgreSQL's numeric stores it; 0, 0
+// for zero.
+func nbaseLead(v *big.Int, scale int32) (weight, digit int32) {
+	if v.Sign() == 0 {
+		return 0, 0
+	}
+	text := new(big.Int).Abs(v).String()
+	e10 := int32(len(text)) - 1 - scale // |v| is in [10^e10, 10^(e10+1))
+	weight = e10 / 4
+	if e10 < 0 && e10%4 != 0 {
+		weight-- // floor division
+	}
+	n := e10 - 4*weight + 1 // the leading digit's decimal digits, 1..4
+	d, _ := strconv.Atoi(text[:min(int(n), len(text))])
+	for i := int32(len(text)); i < n; i++ {
+		d *= 10
+	}
+	return weight, int32(d)
 }

@@ -1,7 +1,9 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
@@ -127,9 +129,26 @@ func arithRun[T fixedWidth](mem memory.Allocator, op Op, a, b arrow.Array, bCons
 	buf, out := newFixed[T](mem, n)
 	if err := k(op, values[T](a), values[T](b), bConst, out, valid); err != nil {
 		buf.Release()
-		return nil, err
+		return nil, rangeError(err, rt)
 	}
 	return fixedArray(mem, rt, n, buf, valid), nil
+}
+
+// rangeError names the overflowing type as PostgreSQL does ("smallint out
+// of range", "bigint out of range"); the kernels share one error.
+func rangeError(err error, t arrow.DataType) error {
+	if !errors.Is(err, errIntRange) {
+		return err
+	}
+	switch t.ID() {
+	case arrow.INT16:
+		return errors.New("smallint out of range")
+	case arrow.INT64:
+		return errors.New("bigint out of range")
+	case arrow.INT8, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return fmt.Errorf("%s out of range", strings.ToLower(SQLTypeName(t)))
+	}
+	return err
 }
 
 func arithDecimal(mem memory.Allocator, op Op, a, b arrow.Array, bConst bool, rt *arrow.Decimal128Type, valid []byte) (arrow.Array, error) {

@@ -34,14 +34,18 @@ var (
 var wideSumType = &arrow.Decimal128Type{Precision: 38, Scale: 0}
 
 // sumType is the result type of sum over t: int64 for signed integers,
-// uint64 for unsigned, float64 for floats, decimal(38, s) for decimals and
+// uint64 for smaller unsigned ones, decimal(38, 0) for uint64 (no 64-bit
+// type holds a sum of them; PostgreSQL sums its bigints into numeric the
+// same way), float64 for floats, decimal(38, s) for decimals and
 // t itself for durations.
 func sumType(t arrow.DataType) (arrow.DataType, error) {
 	switch t.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
 		return arrow.PrimitiveTypes.Int64, nil
-	case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+	case arrow.UINT8, arrow.UINT16, arrow.UINT32:
 		return arrow.PrimitiveTypes.Uint64, nil
+	case arrow.UINT64:
+		return wideSumType, nil
 	case arrow.FLOAT32, arrow.FLOAT64:
 		return arrow.PrimitiveTypes.Float64, nil
 	case arrow.DECIMAL128:
@@ -87,7 +91,7 @@ func newSumAcc(t arrow.DataType) (accumulator, error) {
 	case arrow.UINT32:
 		return &sumUnsigned[uint32]{}, nil
 	case arrow.UINT64:
-		return &sumUnsigned[uint64]{}, nil
+		return &sumUint64{}, nil
 	case arrow.FLOAT32:
 		return &sumFloat[float32]{}, nil
 	case arrow.FLOAT64:
@@ -310,6 +314,65 @@ func (a *sumUnsigned[T]) state(mem memory.Allocator, n int) ([]arrow.Array, erro
 
 func (a *sumUnsigned[T]) finish(mem memory.Allocator, n int) (arrow.Array, error) {
 	return fixedArray(mem, arrow.PrimitiveTypes.Uint64, a.sums[:n], a.seen[:n]), nil
+}
+
+// sumUint64 sums uint64 values exactly, as 128-bit sums (hi, lo), into
+// decimal(38, 0). Leaving 10^38 takes more than 2^64 rows.
+type sumUint64 struct {
+	hi, lo []uint64
+	seen   []bool
+}
+
+func (a *sumUint64) resize(n int) {
+	a.hi, a.lo, a.seen = grow(a.hi, n), grow(a.lo, n), grow(a.seen, n)
+}
+
+func (a *sumUint64) update(groups []int32, arr arrow.Array, sel []int32) error {
+	vals := fixedValues[uint64](arr)
+	valid, off := validity(arr)
+	for i, g := range groups {
+		row := rowOf(sel, i)
+		if !validRow(valid, off, row) {
+			continue
+		}
+		var c uint64
+		a.lo[g], c = bits.Add64(a.lo[g], vals[row], 0)
+		a.hi[g] += c
+		a.seen[g] = true
+	}
+	return nil
+}
+
+func (a *sumUint64) merge(groups []int32, states []arrow.Array, sel []int32) error {
+	if err := checkStates(states, wideSumType); err != nil {
+		return err
+	}
+	vals := fixedValues[decimal128.Num](states[0])
+	valid, off := validity(states[0])
+	for i, g := range groups {
+		row := rowOf(sel, i)
+		if !validRow(valid, off, row) {
+			continue
+		}
+		var c uint64
+		a.lo[g], c = bits.Add64(a.lo[g], vals[row].LowBits(), 0)
+		a.hi[g] += uint64(vals[row].HighBits()) + c
+		a.seen[g] = true
+	}
+	return nil
+}
+
+func (a *sumUint64) state(mem memory.Allocator, n int) ([]arrow.Array, error) {
+	arr, err := a.finish(mem, n)
+	return []arrow.Array{arr}, err
+}
+
+func (a *sumUint64) finish(mem memory.Allocator, n int) (arrow.Array, error) {
+	out := make([]decimal128.Num, n)
+	for g := range n {
+		out[g] = decimal128.New(int64(a.hi[g]), a.lo[g])
+	}
+	return fixedArray(mem, wideSumType, out, a.seen[:n]), nil
 }
 
 // sumFloat sums floats into float64.

@@ -143,9 +143,12 @@ func (b *binder) bindColumnRef(c *pg.ColumnRef) (bound, error) {
 
 // bindConst types a literal. Integers are BIGINT (PostgreSQL makes small
 // ones INTEGER; one integer type keeps coercion simple and the binder
-// narrows a literal to the column's type when it fits). Decimal literals
-// such as 1.5 are DOUBLE PRECISION (PostgreSQL's are NUMERIC). Quoted
-// strings are of unknown type until their context fixes it.
+// narrows a literal to the column's type when it fits). Fractional
+// literals such as 1.5 or 1e-3 are NUMERIC, as in PostgreSQL: decimal(p, s)
+// with exactly their digits, so 0.1 + 0.2 = 0.3 holds and CAST(2.5 AS int)
+// rounds as numeric does; one needing more than 38 digits (1e300) is DOUBLE
+// PRECISION, 128-bit decimals holding no more. Quoted strings are of
+// unknown type until their context fixes it.
 func (b *binder) bindConst(c *pg.A_Const) (bound, error) {
 	pos := int(c.Location)
 	if c.Isnull {
@@ -167,6 +170,9 @@ func (b *binder) bindConst(c *pg.A_Const) (bound, error) {
 			if n, err := decimal128.FromString(text, 38, 0); err == nil {
 				return lit(expr.Decimal(&arrow.Decimal128Type{Precision: 38, Scale: 0}, n))
 			}
+		}
+		if d, ok := numericLiteral(text); ok {
+			return lit(d)
 		}
 		f, err := strconv.ParseFloat(text, 64)
 		if err != nil || math.IsInf(f, 0) {
@@ -396,9 +402,17 @@ func (b *binder) binaryOp(op string, pos int, l, r bound) (bound, error) {
 	if err != nil {
 		return bound{}, err
 	}
+	if isArith && isInteger(t) {
+		if es, t, err = b.promoteIntegers(es, l, r, t); err != nil {
+			return bound{}, err
+		}
+	}
 	if isArith {
 		if !isNumeric(t) {
 			return bound{}, b.errorf(pos, "operator does not exist: %s %s %s", l.describe(), sym, r.describe())
+		}
+		if isDecimal(t) {
+			return b.decimalArith(arOp, pos, l, r, t)
 		}
 		return bound{e: &expr.Binary{Op: arOp, L: es[0], R: es[1], Type: t}, pos: pos}, nil
 	}
@@ -577,4 +591,48 @@ func (b *binder) bindBoolTest(t *pg.BooleanTest, depth int) (bound, error) {
 		out = notNull
 	}
 	return bound{e: out, pos: int(t.Location)}, nil
+}
+
+// numericLiteral types a fractional literal (1.50, .5, 2.5e-3) as the
+// decimal holding exactly its digits: 1.50 is decimal(3, 2), as
+// PostgreSQL's numeric keeps the scale written. ok is false when it needs
+// more than 38 digits.
+func numericLiteral(text string) (expr.Scalar, bool) {
+	neg := strings.HasPrefix(text, "-")
+	text = strings.TrimLeft(text, "+-")
+	mant, exp := text, 0
+	if i := strings.IndexAny(text, "eE"); i >= 0 {
+		e, err := strconv.Atoi(text[i+1:])
+		if err != nil || e > 1000 || e < -1000 {
+			return expr.Scalar{}, false
+		}
+		mant, exp = text[:i], e
+	}
+	intPart, frac, _ := strings.Cut(mant, ".")
+	digits := strings.TrimLeft(intPart+frac, "0")
+	scale := len(frac) - exp
+	if scale < 0 {
+		digits += strings.Repeat("0", -scale)
+		scale = 0
+	}
+	if digits == "" {
+		digits = "0"
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return expr.Scalar{}, false
+		}
+	}
+	prec := max(len(digits), scale, 1)
+	if prec > 38 {
+		return expr.Scalar{}, false
+	}
+	n, err := decimal128.FromString(digits, int32(prec), 0)
+	if err != nil {
+		return expr.Scalar{}, false
+	}
+	if neg {
+		n = n.Negate()
+	}
+	return expr.Decimal(&arrow.Decimal128Type{Precision: int32(prec), Scale: int32(scale)}, n), true
 }

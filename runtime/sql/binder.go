@@ -228,7 +228,7 @@ func (b *binder) unify(op string, pos int, xs ...bound) ([]expr.Expr, arrow.Data
 			t = x.typ()
 			continue
 		}
-		if mixesTextAndNonText(t, x.typ()) {
+		if mixesTextAndNonText(t, x.typ()) || mixesBoolAndNonBool(t, x.typ()) {
 			// `s = 1` on a text s: PostgreSQL has no text = integer; only
 			// a quoted (unknown-typed) literal takes the other side's type.
 			return nil, nil, mismatch()
