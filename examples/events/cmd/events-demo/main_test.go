@@ -61,10 +61,11 @@ SELECT 'not run' FROM events;
 (1 row)
 
 List of tables
-  Name  | Type  | Columns
---------+-------+---------
- events | table | 5
-(1 row)
+  Name   | Type  | Columns
+---------+-------+---------
+ events  | table | 5
+ regions | table | 3
+(2 rows)
 
 Table "events"
    Column   |     Type      | Nullable
