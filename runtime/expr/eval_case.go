@@ -161,6 +161,9 @@ func (n *coalesceNode) inputs() []node { return n.args }
 func (n *coalesceNode) dataType() arrow.DataType { return n.t }
 
 func (n *coalesceNode) eval(mem memory.Allocator, rec arrow.RecordBatch, sel []int32) (arrow.Array, error) {
+	if k, ok := n.args[len(n.args)-1].(*constNode); ok && len(n.args) == 2 {
+		return n.fillNulls(mem, rec, sel, k.s)
+	}
 	m := newMerger(rowCount(rec, sel), sel)
 	defer m.release()
 	for i, arg := range n.args {
@@ -185,6 +188,32 @@ func (n *coalesceNode) eval(mem memory.Allocator, rec arrow.RecordBatch, sel []i
 		a.Release()
 	}
 	return m.finish(mem, n.t)
+}
+
+// fillNulls is COALESCE(x, constant), the common case: one pass that
+// takes x where it is valid and the constant elsewhere.
+func (n *coalesceNode) fillNulls(mem memory.Allocator, rec arrow.RecordBatch, sel []int32, c Scalar) (arrow.Array, error) {
+	a, err := n.args[0].eval(mem, rec, sel)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Release()
+	valid := validity(a)
+	if valid == nil {
+		a.Retain()
+		return a, nil
+	}
+	k := MakeArray(mem, c, 1)
+	defer k.Release()
+	which, at := make([]int32, a.Len()), make([]int32, a.Len())
+	for i := range which {
+		if isValid(valid, i) {
+			at[i] = int32(i)
+		} else {
+			which[i] = 1
+		}
+	}
+	return interleave(mem, n.t, []arrow.Array{a, k}, which, at)
 }
 
 // merger tracks which output rows are still undecided while CASE or
@@ -224,8 +253,9 @@ func (m *merger) sel() []int32 { return m.recRows }
 // split removes from pending the rows k (indices into pending) for which
 // take holds and returns them.
 func (m *merger) split(take func(k int) bool) armRows {
-	var out armRows
-	keep, keepRec := m.pending[:0:0], []int32(nil)
+	n := len(m.pending)
+	out := armRows{rows: make([]int32, 0, n), rec: make([]int32, 0, n), idx: make([]int32, 0, n)}
+	keep, keepRec := make([]int32, 0, n), make([]int32, 0, n)
 	for k, p := range m.pending {
 		r := p
 		if m.recRows != nil {

@@ -128,26 +128,55 @@ func strFunc(minN, maxN int, ok func(int, arrow.DataType) bool, row rowFunc) fun
 		if k := strict(args, f); k != nil {
 			return k, nil
 		}
-		return &funcNode{name: f.Name, args: args, t: arrow.BinaryTypes.String, k: func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
-			n := arrs[0].Len()
-			valid := allValid(arrs)
-			views := make([]strView, len(arrs))
-			ints := make([][]int64, len(arrs))
+		// Constant arguments arrive as one-element arrays (oneConst):
+		// their value is read once, not once per row.
+		isConst := make([]bool, len(args))
+		lead := -1
+		for i, a := range args {
+			_, isConst[i] = a.(*constNode)
+			if !isConst[i] && lead < 0 {
+				lead = i
+			}
+		}
+		if lead < 0 {
+			lead = 0 // all constant: fold evaluates it over one row
+		}
+		return &funcNode{name: f.Name, args: args, t: arrow.BinaryTypes.String, oneConst: true, k: func(mem memory.Allocator, arrs []arrow.Array) (arrow.Array, error) {
+			n := arrs[lead].Len()
+			var valid []byte
 			for i, a := range arrs {
-				if isText(a.DataType()) {
-					views[i] = viewStrings(a)
-				} else {
-					ints[i] = values[int64](a)
+				if !isConst[i] {
+					valid = andValidity(valid, validity(a), n)
 				}
 			}
-			b := newStrBuilder(n, len(views[0].data))
+			views := make([]strView, len(arrs))
+			ints := make([][]int64, len(arrs))
 			rs, rn := make([]string, len(arrs)), make([]int64, len(arrs))
+			var perRow []int
+			for i, a := range arrs {
+				text := isText(a.DataType())
+				switch {
+				case text:
+					views[i] = viewStrings(a)
+				default:
+					ints[i] = values[int64](a)
+				}
+				switch {
+				case !isConst[i]:
+					perRow = append(perRow, i)
+				case text:
+					rs[i] = views[i].at(0)
+				default:
+					rn[i] = ints[i][0]
+				}
+			}
+			b := newStrBuilder(n, len(views[lead].data))
 			for r := 0; r < n; r++ {
 				if !isValid(valid, r) {
 					b.end()
 					continue
 				}
-				for i := range arrs {
+				for _, i := range perRow {
 					if ints[i] == nil {
 						rs[i] = views[i].at(r)
 					} else {
@@ -230,6 +259,12 @@ func substrRow(s []string, n []int64, b *strBuilder) error {
 	}
 	if end <= start {
 		b.append("")
+		return nil
+	}
+	if isASCII(v) {
+		// One byte per character: positions are byte offsets.
+		from, to := min(start-1, int64(len(v))), min(end-1, int64(len(v)))
+		b.append(v[from:to])
 		return nil
 	}
 	pos := int64(1)
@@ -332,4 +367,13 @@ func compileStartsWith(args []node, f *Func) (node, error) {
 		}
 		return fixedArray(mem, boolType, n, buf, allValid(arrs)), nil
 	}}, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

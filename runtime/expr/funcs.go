@@ -83,6 +83,9 @@ type funcNode struct {
 	args []node
 	t    arrow.DataType
 	k    kernelFunc
+	// oneConst makes constant arguments one-element arrays instead of a
+	// copy per row; kernels that set it broadcast them themselves.
+	oneConst bool
 }
 
 func (n *funcNode) inputs() []node { return n.args }
@@ -90,8 +93,21 @@ func (n *funcNode) inputs() []node { return n.args }
 func (n *funcNode) dataType() arrow.DataType { return n.t }
 
 func (n *funcNode) eval(mem memory.Allocator, rec arrow.RecordBatch, sel []int32) (arrow.Array, error) {
-	arrs, err := evalAll(mem, rec, sel, n.args...)
-	if err != nil {
+	var arrs []arrow.Array
+	var err error
+	if n.oneConst {
+		arrs = make([]arrow.Array, 0, len(n.args))
+		for _, a := range n.args {
+			var x arrow.Array
+			if k, ok := a.(*constNode); ok {
+				x = MakeArray(mem, k.s, 1)
+			} else if x, err = a.eval(mem, rec, sel); err != nil {
+				releaseAll(arrs)
+				return nil, err
+			}
+			arrs = append(arrs, x)
+		}
+	} else if arrs, err = evalAll(mem, rec, sel, n.args...); err != nil {
 		return nil, err
 	}
 	defer releaseAll(arrs)
