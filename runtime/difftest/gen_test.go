@@ -213,13 +213,73 @@ func (g *gen) orderBy(n int) string {
 }
 
 func (g *gen) query() query {
-	switch g.r.IntN(5) {
+	switch g.r.IntN(7) {
 	case 0, 1:
 		return g.projection()
 	case 2:
 		return g.setOperation()
+	case 3:
+		return g.join()
+	case 4:
+		return g.subquery()
 	}
 	return g.aggregate()
+}
+
+// side is one input of a generated join: the table filtered at random,
+// its columns renamed so the two inputs' names differ (which also
+// exercises pushdown through subqueries).
+func (g *gen) side(n int) string {
+	return fmt.Sprintf("(SELECT k AS k%d, a AS a%d, s AS s%d FROM %s%s)", n, n, n, g.table, g.where())
+}
+
+// join joins two filtered copies of the table with every join type, on
+// equality keys (with or without a residual condition) or on conditions
+// without one (nested-loop joins), or as a comma join with the condition
+// in WHERE.
+func (g *gen) join() query {
+	conds := []string{"x.k1 = y.k2", "x.k1 = y.k2 AND x.a1 < y.a2", "x.a1 = y.a2", "x.s1 = y.s2", "x.k1 = y.k2 AND x.s1 = y.s2",
+		"x.k1 < y.k2", "x.k1 = y.k2 OR x.a1 = y.a2"}
+	cond := conds[g.r.IntN(len(conds))]
+	from := g.side(1) + " x " + g.pick("JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN") + " " + g.side(2) + " y ON " + cond
+	if g.r.IntN(5) == 0 {
+		from = g.side(1) + " x, " + g.side(2) + " y WHERE " + cond
+	}
+	if g.r.IntN(3) == 0 {
+		q := query{sql: "SELECT count(*), sum(x.a1), max(y.s2) FROM " + from, kinds: []kind{kindInt, kindInt, kindString}}
+		return q
+	}
+	q := query{sql: "SELECT x.k1, x.a1, y.a2, y.s2 FROM " + from, kinds: []kind{kindInt, kindInt, kindInt, kindString}}
+	if g.r.IntN(2) == 0 {
+		q.sql += g.orderBy(4)
+		q.ordered = true
+	}
+	return q
+}
+
+// subquery filters the table with an IN, NOT IN, EXISTS or NOT EXISTS
+// subquery (semi and anti joins, NOT IN with SQL's NULL semantics), or
+// compares with a scalar subquery.
+func (g *gen) subquery() query {
+	col := g.pick("k", "a")
+	var cond string
+	switch g.r.IntN(5) {
+	case 0:
+		cond = col + " IN (SELECT " + g.pick("k", "a") + " FROM " + g.table + g.where() + ")"
+	case 1:
+		cond = col + " NOT IN (SELECT " + g.pick("k", "a") + " FROM " + g.table + g.where() + ")"
+	case 2, 3:
+		cond = g.pick("EXISTS", "NOT EXISTS") + " (SELECT 1 FROM " + g.table + " y WHERE y.k = x.k" +
+			g.pick("", " AND y.a > x.a", " AND y.s = x.s", " AND y.a IS NULL") + ")"
+	default:
+		cond = "a " + ops[g.r.IntN(len(ops))] + " (SELECT " + g.pick("min(a)", "max(k)", "count(*) - 10", "sum(a)") + " FROM " + g.table + g.where() + ")"
+	}
+	q := query{sql: "SELECT x.k, x.a, x.s FROM " + g.table + " x WHERE " + cond, kinds: []kind{kindInt, kindInt, kindString}}
+	if g.r.IntN(2) == 0 {
+		q.sql += g.orderBy(3)
+		q.ordered = true
+	}
+	return q
 }
 
 // setOperation combines two selects of the table with UNION [ALL],
