@@ -16,6 +16,7 @@ import (
 
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/memtable"
+	rtsql "github.com/tpgen/tpgen/runtime/sql"
 	"github.com/tpgen/tpgen/runtime/sqllogictest"
 )
 
@@ -80,6 +81,11 @@ func runRound(t *testing.T, r *rand.Rand, round, n int, st *stats) (failures int
 	defer tbl.Release()
 	s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithParallelism(1+r.IntN(3)),
 		runtime.WithBatchSize(1+r.IntN(8)), runtime.WithVerify(true))
+	// The parser's one-time start-up (seconds under -race) must not count
+	// against the first query's deadline.
+	if err := rtsql.WaitParser(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.Register("t", tbl); err != nil {
 		t.Fatal(err)
 	}

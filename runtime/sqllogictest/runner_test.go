@@ -18,6 +18,7 @@ import (
 
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/memtable"
+	rtsql "github.com/tpgen/tpgen/runtime/sql"
 )
 
 var fileFilter = flag.String("slt.files", "", "regexp selecting the .slt files TestSQLLogic runs (default: all)")
@@ -36,7 +37,13 @@ func sessionFor(layout string, mem memory.Allocator, verify bool) *runtime.Sessi
 	case "range":
 		opts = append(opts, runtime.WithParallelism(4), runtime.WithBatchSize(3))
 	}
-	return runtime.NewSession(opts...)
+	s := runtime.NewSession(opts...)
+	// The parser's one-time start-up (seconds under -race) must not count
+	// against the first record's queryTimeout.
+	if err := rtsql.WaitParser(context.Background()); err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // TestSQLLogic runs every corpus file, once per layout it names, as
