@@ -14,11 +14,11 @@ import (
 // took (Scan.Filters) are not projected: the provider evaluates those
 // itself.
 //
-// When nothing above a scan reads any column (SELECT count(*) FROM t), the
-// scan projects its narrowest column instead of zero columns. Zero-column
-// Arrow records do carry a row count, but every provider and operator
-// would have to get that corner right (and Arrow IPC/Flight writers often
-// do not), while one narrow fixed-width column costs next to nothing.
+// When nothing above a scan reads any column (SELECT count(*) FROM t, with
+// any filter taken exactly by the provider), the scan projects no column:
+// its batches are zero-column records that carry only their row count, so
+// a source reads nothing it does not need. Generated providers, memtable
+// and the operators above a scan handle such records.
 func pushDownProjections(p logical.Plan) (logical.Plan, error) {
 	return prune(p, namesOf(p.Schema()))
 }
@@ -108,9 +108,6 @@ func pruneScan(s *logical.Scan, required nameSet) logical.Plan {
 			keep = append(keep, idx)
 		}
 	}
-	if len(keep) == 0 && len(current) > 0 {
-		keep = append(keep, narrowest(full, current))
-	}
 	if s.Projection == nil && len(keep) == full.NumFields() {
 		return s // already every column; nil keeps meaning "all"
 	}
@@ -119,29 +116,8 @@ func pruneScan(s *logical.Scan, required nameSet) logical.Plan {
 	return out
 }
 
-// narrowest returns the candidate column cheapest to read: the smallest
-// fixed-width type, the first one in table order on ties.
-func narrowest(s *arrow.Schema, candidates []int) int {
-	best, bestWidth := candidates[0], width(s.Field(candidates[0]).Type)
-	for _, idx := range candidates[1:] {
-		if w := width(s.Field(idx).Type); w < bestWidth {
-			best, bestWidth = idx, w
-		}
-	}
-	return best
-}
-
-// width estimates the bits one value of t takes; variable-width and nested
-// types rank after every fixed-width one.
-func width(t arrow.DataType) int {
-	if fw, ok := t.(arrow.FixedWidthDataType); ok {
-		return fw.BitWidth()
-	}
-	return 1 << 20
-}
-
 // pruneProjection drops the columns of p nobody reads, keeping at least
-// one (a zero-column plan is avoided, as for scans).
+// one (a subquery's projection stays a plan with a column).
 func pruneProjection(p *logical.Projection, required nameSet) *logical.Projection {
 	keep := make([]int, 0, len(p.Exprs))
 	for i, name := range p.Names {

@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/source"
 )
 
@@ -84,5 +87,41 @@ func TestScanErrorNamesTheTableOnce(t *testing.T) {
 	_, err := queryVerified(t, &noCatalog{}, "SELECT count(*) FROM keyed")
 	if err == nil || strings.Count(err.Error(), "keyed") != 1 || !strings.HasSuffix(err.Error(), "table keyed: scan: listing partitions: catalog unreachable") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// count(*) with the exact region filter pushed reads no column: the
+// generated Writer fills zero-column batches that still count rows.
+func TestCountStarReadsNoColumn(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithParallelism(2))
+	src := &testSource{}
+	if err := s.Register("keyed", NewTable(src)); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"SELECT count(*) FROM keyed WHERE region = 'us'":          "[[3]]",
+		"SELECT count(*) FROM keyed":                              "[[9]]",
+		"SELECT count(*) FROM keyed WHERE region IN ('us', 'eu')": "[[6]]",
+	} {
+		plan, err := s.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(plan, "projection=[]") {
+			t.Errorf("%s reads columns:\n%s", q, plan)
+		}
+		res, err := s.Query(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(res.Rows()); got != want {
+			t.Errorf("%s = %s, want %s", q, got, want)
+		}
+		res.Release()
+		if len(src.seen.Columns) != 0 {
+			t.Errorf("%s: the source was asked for columns %v", q, src.seen.Columns)
+		}
 	}
 }

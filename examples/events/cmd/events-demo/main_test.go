@@ -81,10 +81,10 @@ Did not find any table named "nope".
 ERROR:  unknown column "regoin"; did you mean "region"?
 LINE 1: SELECT regoin
                ^
-                                              plan
--------------------------------------------------------------------------------------------------
+                                    plan
+----------------------------------------------------------------------------
  AggregateExec: mode=Single, gby=[], aggr=[count(*)]
-   EventsExec: partitions=1/4, projection=[ts], filter=[region = 'region-03'], ordering=[ts ASC]
+   EventsExec: partitions=1/4, projection=[], filter=[region = 'region-03']
 (2 rows)
 
 invalid command \bogus
