@@ -3,7 +3,9 @@ package flightserver
 import (
 	"context"
 	"errors"
+	"strconv"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -21,7 +23,19 @@ func toStatus(err error) error {
 	var se *sql.Error
 	switch {
 	case errors.As(err, &se):
-		return status.Error(codes.InvalidArgument, err.Error())
+		st := status.New(codes.InvalidArgument, err.Error())
+		// The position, machine-readable, for clients that highlight it.
+		if d, derr := st.WithDetails(&errdetails.ErrorInfo{
+			Reason: "SQL_ERROR",
+			Domain: "tpgen",
+			Metadata: map[string]string{
+				"line": strconv.Itoa(se.Line), "column": strconv.Itoa(se.Col),
+				"offset": strconv.Itoa(se.Pos), "token": se.Token, "message": se.Msg,
+			},
+		}); derr == nil {
+			st = d
+		}
+		return st.Err()
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):

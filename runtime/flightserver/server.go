@@ -27,7 +27,9 @@
 //
 // Errors map to gRPC codes: statement errors (syntax, unknown names,
 // types, unsupported SQL, parameter binding) are InvalidArgument with the
-// engine's message, which names the line and column; a cancelled call is
+// engine's message, which names the line and column, and an ErrorInfo
+// detail (reason SQL_ERROR) holding line, column, offset and token; a
+// cancelled call is
 // Canceled; failures while running are Internal with the engine's message
 // (which names the operator, table and partition); a missing or wrong
 // bearer token is Unauthenticated.

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -318,6 +319,15 @@ func TestErrors(t *testing.T) {
 	if status.Code(err) != codes.InvalidArgument || status.Convert(err).Message() != want.Error() || !strings.Contains(want.Error(), "line 1, column 8") {
 		t.Errorf("unknown column: %v (engine: %v)", err, want)
 	}
+	var det *errdetails.ErrorInfo
+	for _, d := range status.Convert(err).Details() {
+		if e, ok := d.(*errdetails.ErrorInfo); ok {
+			det = e
+		}
+	}
+	if det == nil || det.Metadata["line"] != "1" || det.Metadata["column"] != "8" || det.Metadata["token"] != "nope" {
+		t.Errorf("error details: %v", det)
+	}
 	if _, err := f.cl.Prepare(ctx, "SELEC 1"); status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "line 1, column 1") {
 		t.Errorf("syntax error in Prepare: %v", err)
 	}
@@ -417,5 +427,53 @@ func TestOneEndpointOption(t *testing.T) {
 	got, want := f.got(t, info), f.want(t, "SELECT * FROM t WHERE i % 5 = 0")
 	if len(got) != 400 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("one endpoint: %d rows, Session.Query %d", len(got), len(want))
+	}
+}
+
+// TestCommandAsTicket redeems a bound prepared statement's command itself
+// (some clients do instead of using the FlightInfo's tickets), and asks
+// for schemas without running anything.
+func TestCommandAsTicket(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	const q = "SELECT k, i FROM t WHERE i < $1"
+	prep, err := f.cl.Prepare(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prep.Close(ctx)
+	b := array.NewRecordBuilder(f.mem, prep.ParameterSchema())
+	b.Field(0).(*array.Int64Builder).Append(30)
+	rec := b.NewRecordBatch()
+	b.Release()
+	prep.SetParameters(rec)
+	defer rec.Release()
+	info, err := prep.Execute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, schema, err := readEndpoint(ctx, f.cl, &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: info.FlightDescriptor.Cmd}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rowsOf(schema, recs)
+	release(recs)
+	if want := f.want(t, q, 30); len(got) != 30 || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("command as ticket: %d rows, want %d", len(got), len(want))
+	}
+
+	sr, err := f.cl.GetExecuteSchema(ctx, "SELECT k, i * 2 AS j FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := flight.DeserializeSchema(sr.GetSchema(), f.mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.NumFields() != 2 || s.Field(1).Name != "j" || !arrow.TypeEqual(s.Field(1).Type, arrow.PrimitiveTypes.Int64) {
+		t.Fatalf("GetExecuteSchema: %s", s)
+	}
+	if _, err := f.cl.GetExecuteSchema(ctx, "SELECT j FROM t"); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("GetExecuteSchema of bad SQL: %v", err)
 	}
 }
