@@ -34,6 +34,7 @@ var anyPartition = regexp.MustCompile(`\(partition \d+\)`)
 // same rows (in the same order when there is one endpoint, as a multiset
 // otherwise), or, for statements that fail, the same error: an
 // InvalidArgument carrying the engine's message for statement errors.
+// Under -race or -short it runs the declared and key layouts only.
 func TestCorpusThroughFlight(t *testing.T) {
 	paths, err := filepath.Glob(filepath.Join(corpusDir, "*.slt"))
 	if err != nil || len(paths) == 0 {
@@ -52,6 +53,13 @@ func TestCorpusThroughFlight(t *testing.T) {
 		layouts := f.Layouts
 		if len(layouts) == 0 {
 			layouts = []string{sqllogictest.Declared}
+		}
+		if raceEnabled || testing.Short() {
+			// Under -race, the layouts that cover both shapes: as
+			// declared, and key-partitioned (which splits).
+			layouts = slices.DeleteFunc(slices.Clone(layouts), func(l string) bool {
+				return l != sqllogictest.Declared && l != "key"
+			})
 		}
 		for _, layout := range layouts {
 			t.Run(f.Name+"/layout="+layout, func(t *testing.T) {

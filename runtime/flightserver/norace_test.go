@@ -1,0 +1,5 @@
+//go:build !race
+
+package flightserver_test
+
+const raceEnabled = false
