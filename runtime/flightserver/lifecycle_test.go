@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -257,5 +259,57 @@ func TestServe(t *testing.T) {
 	}
 	if _, err := flightserver.New(nil); err == nil {
 		t.Fatal("New(nil): no error")
+	}
+}
+
+// TestOwnGRPCServer registers the Server on a grpc.Server of the caller's
+// through arrow-go's flightsql.NewFlightServer (so DoGet goes through the
+// Server's DoGetStatement) with GRPCOptions' token check.
+func TestOwnGRPCServer(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(64))
+	if err := s.Register("t", keyedTable(t, 1000)); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := flightserver.New(s, flightserver.WithToken("tok"), flightserver.WithAllocator(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := grpc.NewServer(srv.GRPCOptions()...)
+	flight.RegisterFlightServiceServer(gs, flightsql.NewFlightServerWithAllocator(srv, mem))
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- gs.Serve(lis) }()
+	defer func() {
+		gs.GracefulStop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	cl := dial(t, lis.Addr().String(), mem)
+	defer cl.Close()
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer tok")
+	info, err := cl.Execute(ctx, "SELECT i FROM t WHERE i % 10 = 0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, _, err := readAll(ctx, cl, info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int64(0)
+	for _, r := range recs {
+		n += r.NumRows()
+	}
+	release(recs)
+	if n != 100 || len(info.Endpoint) != 4 {
+		t.Fatalf("%d rows over %d endpoints, want 100 over 4", n, len(info.Endpoint))
+	}
+	if _, err := cl.Execute(context.Background(), "SELECT i FROM t"); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("no token: %v", err)
 	}
 }
