@@ -15,6 +15,7 @@ import (
 	"go/format"
 	"go/token"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -139,6 +140,18 @@ func (g *gen) filtered() []column {
 	var out []column
 	for _, f := range g.spec.Pushdown.Filters {
 		out = append(out, g.cols[g.spec.ColumnIndex(f.Column)])
+	}
+	return out
+}
+
+// statColumns returns the columns of the Stats struct: the filter columns,
+// then the spec's statistics columns not among them.
+func (g *gen) statColumns() []column {
+	out := g.filtered()
+	for _, name := range g.spec.Statistics.Columns {
+		if !slices.ContainsFunc(out, func(c column) bool { return c.Name == name }) {
+			out = append(out, g.col(name))
+		}
 	}
 	return out
 }

@@ -42,10 +42,25 @@ func (g *gen) plan(f *jen.File) {
 	f.Func().Params(recv()).Id("String").Params().String().Block(jen.Return(jen.Id("e").Dot("sp").Dot("String").Call()))
 	f.Comment("Partitions returns the partitions the plan reads, after pruning.")
 	f.Func().Params(recv()).Id("Partitions").Params().Index().Id("Partition").Block(jen.Return(jen.Id("e").Dot("partitions")))
-	f.Comment("Statistics sums the partitions' row counts, when all are known.")
+	var stats []jen.Code
+	for _, c := range g.statColumns() {
+		stats = append(stats, jen.Qual(src, "StatsOf").Call(jen.Lit(c.Name), jen.Id("p").Dot("Stats").Dot(c.field)))
+	}
+	ps := []jen.Code{field("Rows", jen.Id("p").Dot("Rows"))}
+	if len(stats) > 0 {
+		ps = append(ps, field("Columns", jen.Index().Qual(src, "ColumnStats").Values(lines(stats...)...)))
+	}
+	if g.spec.Statistics.Exact {
+		f.Add(comment("Statistics reports the kept partitions' row counts and min/max, which the spec declares " +
+			"exact; they are exact for the plan's output when every pushed filter holds for whole partitions."))
+	} else {
+		f.Add(comment("Statistics estimates the plan's output from the kept partitions' row counts and min/max."))
+	}
 	f.Func().Params(recv()).Id("Statistics").Params().Qual(plan, "Statistics").Block(
-		jen.Return(jen.Qual(src, "Statistics").Call(jen.Id("e").Dot("partitions"),
-			jen.Func().Params(jen.Id("p").Op("*").Id("Partition")).Int64().Block(jen.Return(jen.Id("p").Dot("Rows"))))))
+		jen.Return(jen.Id("e").Dot("sp").Dot("Statistics").Call(
+			jen.Func().Params(jen.Id("i").Int()).Qual(src, "PartitionStats").Block(
+				jen.Id("p").Op(":=").Op("&").Id("e").Dot("partitions").Index(jen.Id("i")),
+				jen.Return(jen.Qual(src, "PartitionStats").Values(lines(ps...)...))))))
 	if k := g.spec.Partitioning.Kind; k == spec.PartitionKey || k == spec.PartitionRange {
 		f.Add(comment("PartitionBounds implements plan.PartitionBounds: what a partition declares about " +
 			"its rows (its key, or its range), which verify mode checks every row against."))

@@ -98,14 +98,25 @@ func (g *gen) partitionType(f *jen.File) {
 				"Partitions must not overlap; the table orders them by Low.", c.Name, c.Name)),
 			jen.List(jen.Id("Low"), jen.Id("High")).Add(g.goType(c.Type)))
 	}
-	fields = append(fields,
-		comment("Rows is the number of rows in the partition, or 0 when unknown. The planner may use it."),
-		jen.Id("Rows").Int64())
-	if len(g.spec.Pushdown.Filters) > 0 {
+	if g.spec.Statistics.Exact {
 		fields = append(fields,
-			comment("Stats optionally bounds the values of filterable columns, so the table can skip the "+
-				"partition when no row can match."),
-			jen.Id("Stats").Id("Stats"))
+			comment("Rows is the exact number of rows in the partition (the spec declares exact statistics: "+
+				"the planner answers count(*) from it without reading rows, so a wrong count is a wrong answer)."),
+			jen.Id("Rows").Int64())
+	} else {
+		fields = append(fields,
+			comment("Rows is the number of rows in the partition, or 0 when unknown. The planner may use it."),
+			jen.Id("Rows").Int64())
+	}
+	if len(g.statColumns()) > 0 {
+		doc := "Stats optionally bounds the values of filterable columns, so the table can skip the " +
+			"partition when no row can match."
+		if g.spec.Statistics.Exact {
+			doc = "Stats holds the partition's smallest and largest non-NULL value of columns (leave a " +
+				"column's zero value when unknown). The spec declares them exact: the table skips the " +
+				"partition when no row can match, and the planner answers min and max from them."
+		}
+		fields = append(fields, comment(doc), jen.Id("Stats").Id("Stats"))
 	}
 	fields = append(fields,
 		comment("Payload is the source's own data for Read: a file name, a shard address, an offset."),
@@ -123,12 +134,16 @@ func (g *gen) partitionType(f *jen.File) {
 		f.Comment("Key is the value of each key column shared by all rows of a partition.")
 		f.Type().Id("Key").Struct(keys...)
 	}
-	if len(g.spec.Pushdown.Filters) > 0 {
+	if cols := g.statColumns(); len(cols) > 0 {
 		var stats []jen.Code
-		for _, c := range g.filtered() {
+		for _, c := range cols {
 			stats = append(stats, jen.Id(c.field).Qual(g.pkg("source"), "MinMax").Types(g.goType(c.Type)))
 		}
-		f.Add(comment("Stats holds optional min/max statistics of a partition's filterable columns; " +
+		what := "filterable columns"
+		if len(g.spec.Statistics.Columns) > 0 {
+			what = "filterable and statistics columns"
+		}
+		f.Add(comment("Stats holds optional min/max statistics of a partition's " + what + "; " +
 			"leave a column's zero value when unknown."))
 		f.Type().Id("Stats").Struct(stats...)
 	}
@@ -254,6 +269,9 @@ func (g *gen) tableType(f *jen.File) {
 	}
 	if g.spec.Pushdown.Limit {
 		layout = append(layout, field("Limit", jen.True()))
+	}
+	if g.spec.Statistics.Exact {
+		layout = append(layout, field("ExactStatistics", jen.True()))
 	}
 	f.Commentf("%s is what the spec declares about partitions, order and pushdown.", g.local("Layout"))
 	f.Var().Id(g.local("Layout")).Op("=").Qual(src, "Layout").Values(lines(layout...)...)

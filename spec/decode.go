@@ -544,4 +544,36 @@ func (sd *specDecoder) statistics(n *yaml.Node) {
 			sd.s.Statistics.Rows = &rows
 		}
 	}
+	if v := f.get("exact"); v != nil {
+		if b, ok := sd.boolean(v, "exact"); ok {
+			sd.s.Statistics.Exact = b
+		}
+	}
+	if v := f.get("columns"); v != nil {
+		items, ok := sd.seq(v, "statistics columns")
+		if !ok {
+			return
+		}
+		seen := map[string]*yaml.Node{}
+		for _, it := range items {
+			name, ok := sd.str(it, "statistics column")
+			if !ok {
+				continue
+			}
+			info := sd.columnRef(it, name, "statistics columns")
+			if info == nil {
+				continue
+			}
+			if first, dup := seen[name]; dup {
+				sd.errorf(it, "column %q appears twice in statistics columns (first at line %d)", name, first.Line)
+				continue
+			}
+			if info.typeOK && !info.col.Type.Kind.IsOrdered() {
+				sd.errorf(it, "statistics columns need an ordered type for min/max, and %s is %s", name, info.col.Type)
+				continue
+			}
+			seen[name] = it
+			sd.s.Statistics.Columns = append(sd.s.Statistics.Columns, name)
+		}
+	}
 }

@@ -226,10 +226,18 @@ func OpsFor(c *Column) []Op {
 	return ops
 }
 
-// Statistics are planner hints; they need not be exact.
+// Statistics are planner hints. Rows is an estimate; with Exact, the
+// source promises that each partition's row count and column statistics
+// (min/max of the filter columns and of Columns) are exact, so the planner
+// may answer count(*), min and max from them without reading rows.
 type Statistics struct {
 	// Rows is the approximate total row count, nil when unknown.
 	Rows *int64
+	// Exact is true when the source's per-partition statistics are exact.
+	Exact bool
+	// Columns lists columns, beyond the filter columns, whose per-partition
+	// min/max the source reports (in the generated Stats struct).
+	Columns []string
 }
 
 // GoName returns the exported Go identifier for the table (events ->

@@ -34,7 +34,7 @@ var mappingDefs = []struct {
 	{"range", []keyDef{{"column", true}}},
 	{"pushdown", []keyDef{{"projection", false}, {"limit", false}, {"filters", false}}},
 	{"filter", []keyDef{{"column", true}, {"ops", true}, {"exact", false}}},
-	{"statistics", []keyDef{{"rows", false}}},
+	{"statistics", []keyDef{{"rows", false}, {"exact", false}, {"columns", false}}},
 }
 
 func keysOf(mapping string) []keyDef {

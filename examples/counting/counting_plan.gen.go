@@ -58,10 +58,17 @@ func (e *CountingExec) Partitions() []Partition {
 	return e.partitions
 }
 
-// Statistics sums the partitions' row counts, when all are known.
+// Statistics estimates the plan's output from the kept partitions' row
+// counts and min/max.
 func (e *CountingExec) Statistics() plan.Statistics {
-	return source.Statistics(e.partitions, func(p *Partition) int64 {
-		return p.Rows
+	return e.sp.Statistics(func(i int) source.PartitionStats {
+		p := &e.partitions[i]
+		return source.PartitionStats{
+			Rows: p.Rows,
+			Columns: []source.ColumnStats{
+				source.StatsOf("value", p.Stats.Value),
+			},
+		}
 	})
 }
 

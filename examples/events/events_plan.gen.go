@@ -58,10 +58,19 @@ func (e *EventsExec) Partitions() []Partition {
 	return e.partitions
 }
 
-// Statistics sums the partitions' row counts, when all are known.
+// Statistics reports the kept partitions' row counts and min/max, which the
+// spec declares exact; they are exact for the plan's output when every
+// pushed filter holds for whole partitions.
 func (e *EventsExec) Statistics() plan.Statistics {
-	return source.Statistics(e.partitions, func(p *Partition) int64 {
-		return p.Rows
+	return e.sp.Statistics(func(i int) source.PartitionStats {
+		p := &e.partitions[i]
+		return source.PartitionStats{
+			Rows: p.Rows,
+			Columns: []source.ColumnStats{
+				source.StatsOf("region", p.Stats.Region),
+				source.StatsOf("ts", p.Stats.Ts),
+			},
+		}
 	})
 }
 

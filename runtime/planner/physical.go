@@ -197,6 +197,9 @@ func (pp *physicalPlanner) aggregate(n *logical.Aggregate) (planned, error) {
 			return planned{}, err
 		}
 	}
+	if exec, ok := fromStatistics(n, in.exec); ok {
+		return planned{exec: exec}, nil
+	}
 	aggs := make([]physical.AggregateExpr, len(n.Aggs))
 	for i, a := range n.Aggs {
 		aggs[i] = physical.AggregateExpr{Func: a.Func, Arg: a.Arg, Distinct: a.Distinct, Name: n.AggNames[i], Type: a.Type}

@@ -25,6 +25,9 @@ type Layout struct {
 	// Projection and Limit say whether the source is told about them
 	// (pushdown.projection and pushdown.limit in the spec).
 	Projection, Limit bool
+	// ExactStatistics is the spec's statistics.exact: partition row
+	// counts and Stats are exact, not estimates.
+	ExactStatistics bool
 }
 
 // ScanPlan is the row-type independent part of a generated scan plan: the
@@ -230,18 +233,4 @@ func WithNoChildren(self plan.ExecutionPlan, children []plan.ExecutionPlan) (pla
 		return nil, fmt.Errorf("%s is a leaf: WithNewChildren got %d children", self.Name(), len(children))
 	}
 	return self, nil
-}
-
-// Statistics sums the row counts of parts (rows returns one, 0 when
-// unknown) into the plan's statistics; Rows is -1 when any is unknown.
-func Statistics[P any](parts []P, rows func(*P) int64) plan.Statistics {
-	var total int64
-	for i := range parts {
-		n := rows(&parts[i])
-		if n <= 0 {
-			return plan.Statistics{Rows: -1}
-		}
-		total += n
-	}
-	return plan.Statistics{Rows: total}
 }

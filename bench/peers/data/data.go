@@ -78,6 +78,9 @@ type Partition struct {
 	// MinTs and MaxTs are the partition's smallest and largest ts, in
 	// microseconds.
 	MinTs, MaxTs int64
+	// MinUserID, MaxUserID, MinAmount and MaxAmount are the partition's
+	// smallest and largest user_id and amount (0 when it is empty).
+	MinUserID, MaxUserID, MinAmount, MaxAmount int64
 	// Chunks hold the rows, ChunkRows each (the last may be shorter).
 	Chunks []arrow.RecordBatch
 	// ChunkStart[i] is the index in the partition of Chunks[i]'s first row.
@@ -151,6 +154,17 @@ func Build(mem memory.Allocator, rows int64, parts int) (*Dataset, error) {
 			k := min(ChunkRows, n-first)
 			part.ChunkStart = append(part.ChunkStart, first)
 			part.Chunks = append(part.Chunks, buildChunk(mem, part.Region, int64(p)+first*int64(parts), int64(parts), k, rows))
+		}
+		for c, rec := range part.Chunks {
+			uid := rec.Column(ColUserID).(*array.Int64).Int64Values()
+			amt := rec.Column(ColAmount).(*array.Int64).Int64Values()
+			for i := range uid {
+				if c == 0 && i == 0 {
+					part.MinUserID, part.MaxUserID, part.MinAmount, part.MaxAmount = uid[i], uid[i], amt[i], amt[i]
+				}
+				part.MinUserID, part.MaxUserID = min(part.MinUserID, uid[i]), max(part.MaxUserID, uid[i])
+				part.MinAmount, part.MaxAmount = min(part.MinAmount, amt[i]), max(part.MaxAmount, amt[i])
+			}
 		}
 	}
 	d.Users = buildUsers(mem)

@@ -55,11 +55,14 @@ type Partition struct {
 	// out. Leave it nil when the partition holds several key values (a hash
 	// shard); it is then never skipped by key.
 	Key *Key
-	// Rows is the number of rows in the partition, or 0 when unknown. The
-	// planner may use it.
+	// Rows is the exact number of rows in the partition (the spec declares exact
+	// statistics: the planner answers count(*) from it without reading rows, so
+	// a wrong count is a wrong answer).
 	Rows int64
-	// Stats optionally bounds the values of filterable columns, so the table can
-	// skip the partition when no row can match.
+	// Stats holds the partition's smallest and largest non-NULL value of columns
+	// (leave a column's zero value when unknown). The spec declares them exact:
+	// the table skips the partition when no row can match, and the planner
+	// answers min and max from them.
 	Stats Stats
 	// Payload is the source's own data for Read: a file name, a shard address,
 	// an offset.
@@ -71,11 +74,13 @@ type Key struct {
 	Region string
 }
 
-// Stats holds optional min/max statistics of a partition's filterable
-// columns; leave a column's zero value when unknown.
+// Stats holds optional min/max statistics of a partition's filterable and
+// statistics columns; leave a column's zero value when unknown.
 type Stats struct {
 	Region source.MinMax[string]
 	Ts     source.MinMax[time.Time]
+	UserID source.MinMax[int64]
+	Amount source.MinMax[int64]
 }
 
 // Scan is what one query needs from the events table. Partitions and Read
@@ -138,10 +143,11 @@ var eventsSchema = arrow.NewSchema([]arrow.Field{
 
 // eventsLayout is what the spec declares about partitions, order and pushdown.
 var eventsLayout = source.Layout{
-	Partitioning: plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}},
-	Ordering:     []plan.SortKey{{Column: "ts"}},
-	Projection:   true,
-	Limit:        true,
+	Partitioning:    plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}},
+	Ordering:        []plan.SortKey{{Column: "ts"}},
+	Projection:      true,
+	Limit:           true,
+	ExactStatistics: true,
 }
 
 // eventsFilters lists the filters the source takes, from the spec.

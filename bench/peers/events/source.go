@@ -19,14 +19,22 @@ import (
 // binary search: that is what makes the spec's exact ts filter true.
 type Chunks struct{ Data *data.Dataset }
 
-// Partitions lists every region with its row count and ts span (the table
-// prunes partitions whose span misses the ts domain).
+// Partitions lists every region with its exact row count and its ts,
+// user_id and amount extremes (the spec declares them exact): the table
+// prunes partitions whose ts span misses the ts domain, and the planner
+// answers count(*), min and max from them.
 func (c *Chunks) Partitions(_ context.Context, _ *Scan) ([]Partition, error) {
 	parts := make([]Partition, len(c.Data.Parts))
 	for i := range parts {
 		p := &c.Data.Parts[i]
-		parts[i] = Partition{Key: &Key{Region: p.Region}, Rows: p.Rows, Payload: p,
-			Stats: Stats{Ts: source.MinMax[time.Time]{Min: time.UnixMicro(p.MinTs).UTC(), Max: time.UnixMicro(p.MaxTs).UTC(), Valid: true}}}
+		parts[i] = Partition{Key: &Key{Region: p.Region}, Rows: p.Rows, Payload: p}
+		if p.Rows > 0 {
+			parts[i].Stats = Stats{
+				Ts:     source.MinMax[time.Time]{Min: time.UnixMicro(p.MinTs).UTC(), Max: time.UnixMicro(p.MaxTs).UTC(), Valid: true},
+				UserID: source.MinMax[int64]{Min: p.MinUserID, Max: p.MaxUserID, Valid: true},
+				Amount: source.MinMax[int64]{Min: p.MinAmount, Max: p.MaxAmount, Valid: true},
+			}
+		}
 	}
 	return parts, nil
 }

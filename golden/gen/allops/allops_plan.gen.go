@@ -58,10 +58,23 @@ func (e *AllopsExec) Partitions() []Partition {
 	return e.partitions
 }
 
-// Statistics sums the partitions' row counts, when all are known.
+// Statistics estimates the plan's output from the kept partitions' row
+// counts and min/max.
 func (e *AllopsExec) Statistics() plan.Statistics {
-	return source.Statistics(e.partitions, func(p *Partition) int64 {
-		return p.Rows
+	return e.sp.Statistics(func(i int) source.PartitionStats {
+		p := &e.partitions[i]
+		return source.PartitionStats{
+			Rows: p.Rows,
+			Columns: []source.ColumnStats{
+				source.StatsOf("name", p.Stats.Name),
+				source.StatsOf("payload", p.Stats.Payload),
+				source.StatsOf("n", p.Stats.N),
+				source.StatsOf("x", p.Stats.X),
+				source.StatsOf("flag", p.Stats.Flag),
+				source.StatsOf("day", p.Stats.Day),
+				source.StatsOf("at", p.Stats.At),
+			},
+		}
 	})
 }
 

@@ -58,10 +58,14 @@ func (e *NopushdownExec) Partitions() []Partition {
 	return e.partitions
 }
 
-// Statistics sums the partitions' row counts, when all are known.
+// Statistics estimates the plan's output from the kept partitions' row
+// counts and min/max.
 func (e *NopushdownExec) Statistics() plan.Statistics {
-	return source.Statistics(e.partitions, func(p *Partition) int64 {
-		return p.Rows
+	return e.sp.Statistics(func(i int) source.PartitionStats {
+		p := &e.partitions[i]
+		return source.PartitionStats{
+			Rows: p.Rows,
+		}
 	})
 }
 

@@ -63,22 +63,27 @@ type Source interface {
 // Partition is one independently readable part of the nullable table;
 // partitions are read concurrently.
 type Partition struct {
-	// Rows is the number of rows in the partition, or 0 when unknown. The
-	// planner may use it.
+	// Rows is the exact number of rows in the partition (the spec declares exact
+	// statistics: the planner answers count(*) from it without reading rows, so
+	// a wrong count is a wrong answer).
 	Rows int64
-	// Stats optionally bounds the values of filterable columns, so the table can
-	// skip the partition when no row can match.
+	// Stats holds the partition's smallest and largest non-NULL value of columns
+	// (leave a column's zero value when unknown). The spec declares them exact:
+	// the table skips the partition when no row can match, and the planner
+	// answers min and max from them.
 	Stats Stats
 	// Payload is the source's own data for Read: a file name, a shard address,
 	// an offset.
 	Payload any
 }
 
-// Stats holds optional min/max statistics of a partition's filterable
-// columns; leave a column's zero value when unknown.
+// Stats holds optional min/max statistics of a partition's filterable and
+// statistics columns; leave a column's zero value when unknown.
 type Stats struct {
-	I64 source.MinMax[int64]
-	S   source.MinMax[string]
+	I64    source.MinMax[int64]
+	S      source.MinMax[string]
+	Ts     source.MinMax[time.Time]
+	Amount source.MinMax[decimal128.Num]
 }
 
 // Scan is what one query needs from the nullable table. Partitions and Read
@@ -155,9 +160,10 @@ var nullableSchema = arrow.NewSchema([]arrow.Field{
 
 // nullableLayout is what the spec declares about partitions, order and pushdown.
 var nullableLayout = source.Layout{
-	Ordering:   []plan.SortKey{{Column: "i64", Descending: true, NullsFirst: true}, {Column: "s", NullsFirst: true}},
-	Projection: true,
-	Limit:      true,
+	Ordering:        []plan.SortKey{{Column: "i64", Descending: true, NullsFirst: true}, {Column: "s", NullsFirst: true}},
+	Projection:      true,
+	Limit:           true,
+	ExactStatistics: true,
 }
 
 // nullableFilters lists the filters the source takes, from the spec.

@@ -1,0 +1,195 @@
+package source
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/domain"
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// ColumnStats is what one partition reports about one column: the
+// smallest and largest non-NULL value, as Go values of the column's row
+// type. Valid false means unknown.
+type ColumnStats struct {
+	Column   string
+	Min, Max any
+	Valid    bool
+}
+
+// StatsOf turns a partition's MinMax of column into ColumnStats.
+func StatsOf[T any](column string, m MinMax[T]) ColumnStats {
+	return ColumnStats{Column: column, Min: m.Min, Max: m.Max, Valid: m.Valid}
+}
+
+// PartitionStats is what one kept partition reports: its row count (0 is
+// unknown unless the spec declares exact statistics, where it is an empty
+// partition) and its column statistics.
+type PartitionStats struct {
+	Rows    int64
+	Columns []ColumnStats
+}
+
+// Statistics computes the statistics of the scan's output from its kept
+// partitions' (part(i) for each, i < the kept count):
+//
+//   - Rows sums the partitions' rows (-1 when one is unknown);
+//   - each output column gets the min of the mins and the max of the maxes
+//     when every non-empty partition knows them (a key column knows its
+//     key), and a null count of 0 when the column is not nullable;
+//   - Exact holds when the spec declares exact statistics, no limit is
+//     pushed, and every pushed filter is true for every row of every kept
+//     partition: its column is a partition key whose value the filter
+//     accepts, or the partition's [min, max] lies inside the filter's
+//     domain (domain.Covers) and the column holds no NULL the filter
+//     rejects. Then the figures describe exactly the rows the scan
+//     returns, and the planner may answer count(*), min and max from them.
+func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
+	exact := p.layout.ExactStatistics && p.limit < 0
+	parts := make([]PartitionStats, p.kept)
+	var total int64
+	for i := range parts {
+		parts[i] = part(i)
+		if parts[i].Rows < 0 || (parts[i].Rows == 0 && !p.layout.ExactStatistics) {
+			return plan.Statistics{Rows: -1}
+		}
+		total += parts[i].Rows
+	}
+	st := plan.Statistics{Rows: total, Columns: map[string]plan.ColumnStatistics{}}
+	bounds := make([]map[string]colRange, p.kept)
+	for i := range parts {
+		bounds[i] = p.partitionRanges(i, parts[i])
+	}
+	for _, f := range p.out.Fields() {
+		cs := plan.ColumnStatistics{Min: expr.Null(f.Type), Max: expr.Null(f.Type), NullCount: -1}
+		if !f.Nullable {
+			cs.NullCount = 0
+		}
+		known := true
+		for i := range parts {
+			if parts[i].Rows == 0 {
+				continue
+			}
+			r, ok := bounds[i][f.Name]
+			if !ok || r.maxExclusive {
+				known = false
+				break
+			}
+			cs.Min = pickScalar(cs.Min, r.min, -1)
+			cs.Max = pickScalar(cs.Max, r.max, 1)
+		}
+		if !known {
+			cs.Min, cs.Max = expr.Null(f.Type), expr.Null(f.Type)
+		}
+		st.Columns[f.Name] = cs
+	}
+	if exact {
+		for _, flt := range p.filters {
+			for i := range parts {
+				if parts[i].Rows > 0 && !p.filterHolds(flt, bounds[i]) {
+					exact = false
+				}
+			}
+		}
+	}
+	st.Exact = exact
+	return st
+}
+
+// colRange is what a partition is known to hold in one column.
+type colRange struct {
+	min, max     expr.Scalar
+	maxExclusive bool // a range partition's declared high end
+	key          bool // every row holds min (== max)
+}
+
+// partitionRanges collects partition i's known column ranges: its key or
+// range bound, then its statistics.
+func (p *ScanPlan) partitionRanges(i int, ps PartitionStats) map[string]colRange {
+	out := map[string]colRange{}
+	if bs, ok := p.PartitionBounds(i); ok {
+		for _, b := range bs {
+			if b.Key {
+				out[b.Column] = colRange{min: b.Min, max: b.Max, key: true}
+			} else if !plan.Unset(b.Min) && !plan.Unset(b.Max) {
+				out[b.Column] = colRange{min: b.Min, max: b.Max, maxExclusive: b.MaxExclusive}
+			}
+		}
+	}
+	for _, c := range ps.Columns {
+		if !c.Valid {
+			continue
+		}
+		if r, ok := out[c.Column]; ok && (r.key || !r.maxExclusive) {
+			continue // the key says more
+		}
+		t, ok := p.columnType(c.Column)
+		if !ok {
+			continue
+		}
+		lo, _, okLo := scalarOf(c.Min, t)
+		hi, _, okHi := scalarOf(c.Max, t)
+		if okLo && okHi && !lo.Null && !hi.Null {
+			out[c.Column] = colRange{min: lo, max: hi}
+		}
+	}
+	return out
+}
+
+func (p *ScanPlan) columnType(col string) (arrow.DataType, bool) {
+	idx := p.table.FieldIndices(col)
+	if len(idx) != 1 {
+		return nil, false
+	}
+	return p.table.Field(idx[0]).Type, true
+}
+
+// filterHolds reports whether flt is true for every row of a partition
+// whose columns hold what ranges says.
+func (p *ScanPlan) filterHolds(flt expr.Expr, ranges map[string]colRange) bool {
+	col, ok := domain.Exactly(flt)
+	if !ok {
+		return false
+	}
+	d, constrained := domain.Analyze([]expr.Expr{flt})[col]
+	if !constrained {
+		return true
+	}
+	r, ok := ranges[col]
+	if !ok {
+		return false
+	}
+	if r.key {
+		if r.min.Null {
+			return d.NullAllowed()
+		}
+		return d.Contains(r.min)
+	}
+	hi := domain.Inclusive(r.max)
+	if r.maxExclusive {
+		hi = domain.Exclusive(r.max)
+	}
+	if !d.Covers(domain.Inclusive(r.min), hi) {
+		return false
+	}
+	// NULLs: a NULL-rejecting filter holds only where there are none.
+	if d.NullAllowed() {
+		return true
+	}
+	idx := p.table.FieldIndices(col)
+	return len(idx) == 1 && !p.table.Field(idx[0]).Nullable
+}
+
+// pickScalar returns the smaller (dir -1) or larger (dir 1) of a and b,
+// ignoring NULLs.
+func pickScalar(a, b expr.Scalar, dir int) expr.Scalar {
+	switch {
+	case a.Null:
+		return b
+	case b.Null:
+		return a
+	case domain.CompareScalars(b, a)*dir > 0:
+		return b
+	}
+	return a
+}

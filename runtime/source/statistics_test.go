@@ -1,0 +1,82 @@
+package source
+
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+func TestScanPlanStatistics(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "x", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "y", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	key := plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}}
+	column := func(name string) *expr.Column {
+		return &expr.Column{Name: name, Type: sch.Field(sch.FieldIndices(name)[0]).Type}
+	}
+	cmp := func(op expr.Op, c string, v expr.Scalar) expr.Expr {
+		return &expr.Binary{Op: op, L: column(c), R: &expr.Literal{Value: v}, Type: arrow.FixedWidthTypes.Boolean}
+	}
+	// Two partitions: a (3 rows, x in [1, 5]) and b (2 rows, x in [10, 20]).
+	parts := []PartitionStats{
+		{Rows: 3, Columns: []ColumnStats{{Column: "x", Min: int64(1), Max: int64(5), Valid: true}}},
+		{Rows: 2, Columns: []ColumnStats{{Column: "x", Min: int64(10), Max: int64(20), Valid: true}}},
+	}
+	stats := func(exact bool, limit int, filters ...expr.Expr) plan.Statistics {
+		p, err := NewScanPlan("X", sch, Layout{Partitioning: key, ExactStatistics: exact},
+			plan.ScanRequest{Filters: filters, Limit: limit}, NewOptions("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetPartitions(2, 2)
+		p.SetBounds(func(i int) ([]any, bool) { return []any{[]string{"a", "b"}[i]}, true })
+		return p.Statistics(func(i int) PartitionStats { return parts[i] })
+	}
+	st := stats(true, plan.NoLimit)
+	if st.Rows != 5 || !st.Exact {
+		t.Fatalf("unfiltered: %+v", st)
+	}
+	if x := st.Columns["x"]; x.Min.Int64Value() != 1 || x.Max.Int64Value() != 20 || x.NullCount != 0 {
+		t.Errorf("x: %+v", x)
+	}
+	if r := st.Columns["region"]; r.Min.Value != "a" || r.Max.Value != "b" {
+		t.Errorf("region from the keys: %+v", r)
+	}
+	if y := st.Columns["y"]; !y.Min.Null || y.NullCount != -1 {
+		t.Errorf("y is unknown: %+v", y)
+	}
+	for _, c := range []struct {
+		name   string
+		exact  bool
+		limit  int
+		filter expr.Expr
+		want   bool
+	}{
+		{"estimates only", false, plan.NoLimit, nil, false},
+		{"a limit cuts partitions", true, 3, nil, false},
+		{"the key filter holds for whole partitions", true, plan.NoLimit, cmp(expr.OpNe, "region", expr.String("c")), true},
+		{"x >= 1 holds everywhere", true, plan.NoLimit, cmp(expr.OpGe, "x", expr.Int64(1)), true},
+		{"x > 3 cuts partition a", true, plan.NoLimit, cmp(expr.OpGt, "x", expr.Int64(3)), false},
+		{"y has no statistics", true, plan.NoLimit, cmp(expr.OpGt, "y", expr.Int64(0)), false},
+	} {
+		var fs []expr.Expr
+		if c.filter != nil {
+			fs = append(fs, c.filter)
+		}
+		if got := stats(c.exact, c.limit, fs...).Exact; got != c.want {
+			t.Errorf("%s: Exact = %v, want %v", c.name, got, c.want)
+		}
+	}
+	parts[1].Rows = 0 // unknown when the spec does not declare exact statistics
+	if st := stats(false, plan.NoLimit); st.Rows != -1 {
+		t.Errorf("an unknown partition: %+v", st)
+	}
+	if st := stats(true, plan.NoLimit); st.Rows != 3 || !st.Exact {
+		t.Errorf("an empty partition with exact statistics: %+v", st)
+	}
+}
