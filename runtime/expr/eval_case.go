@@ -74,7 +74,36 @@ func (n *caseNode) simplify() (node, error) {
 	if len(n.conds) == 0 {
 		return n.els, nil
 	}
+	n.eager = eagerCase && cannotFail(n.els)
+	for i := range n.conds {
+		n.eager = n.eager && cannotFail(n.conds[i]) && cannotFail(n.results[i])
+	}
 	return fold(n)
+}
+
+// cannotFail reports whether evaluating n can raise no error on any row
+// (no arithmetic, casts or functions), so evaluating it for rows SQL
+// would not evaluate it on changes nothing but the time spent.
+func cannotFail(n node) bool {
+	switch n := n.(type) {
+	case *constNode, *colNode:
+		return true
+	case *cmpScalarNode:
+		return cannotFail(n.e)
+	case *cmpNode:
+		return cannotFail(n.l) && cannotFail(n.r)
+	case *logicNode:
+		return cannotFail(n.l) && cannotFail(n.r)
+	case *notNode:
+		return cannotFail(n.e)
+	case *isNullNode:
+		return cannotFail(n.e)
+	case *inNode:
+		return cannotFail(n.e)
+	case *likeNode:
+		return cannotFail(n.e)
+	}
+	return false
 }
 
 // caseNode is a searched CASE whose conditions are not constants; els is
@@ -83,6 +112,10 @@ type caseNode struct {
 	conds, results []node
 	els            node
 	t              arrow.DataType
+	// eager: no arm can fail, so every arm is evaluated over the whole
+	// batch (columns without a copy, constants as one value) and the
+	// first true condition picks each row's arm, in one pass.
+	eager bool
 }
 
 func (n *caseNode) inputs() []node {
@@ -93,6 +126,9 @@ func (n *caseNode) inputs() []node {
 func (n *caseNode) dataType() arrow.DataType { return n.t }
 
 func (n *caseNode) eval(mem memory.Allocator, rec arrow.RecordBatch, sel []int32) (arrow.Array, error) {
+	if n.eager {
+		return n.evalEager(mem, rec, sel)
+	}
 	total := rowCount(rec, sel)
 	m := newMerger(total, sel)
 	defer m.release()
@@ -120,6 +156,55 @@ func (n *caseNode) eval(mem memory.Allocator, rec arrow.RecordBatch, sel []int32
 		}
 	}
 	return m.finish(mem, n.t)
+}
+
+func (n *caseNode) evalEager(mem memory.Allocator, rec arrow.RecordBatch, sel []int32) (arrow.Array, error) {
+	total := rowCount(rec, sel)
+	parts := make([]arrow.Array, 0, len(n.results)+1)
+	defer func() { releaseAll(parts) }()
+	isConst := make([]bool, 0, len(n.results)+1)
+	for _, r := range append(append([]node{}, n.results...), n.els) {
+		var a arrow.Array
+		if k, ok := r.(*constNode); ok {
+			a = MakeArray(mem, k.s, 1)
+			isConst = append(isConst, true)
+		} else {
+			var err error
+			if a, err = r.eval(mem, rec, sel); err != nil {
+				return nil, err
+			}
+			isConst = append(isConst, false)
+		}
+		parts = append(parts, a)
+	}
+	which, at := make([]int32, total), make([]int32, total)
+	for i := range which {
+		which[i] = -1
+	}
+	for k, cond := range n.conds {
+		ca, err := cond.eval(mem, rec, sel)
+		if err != nil {
+			return nil, err
+		}
+		bits, valid := boolBits(ca.(*array.Boolean)), validity(ca)
+		for i := range which {
+			if which[i] < 0 && bits[i>>3]&(1<<(i&7)) != 0 && isValid(valid, i) {
+				which[i] = int32(k)
+			}
+		}
+		ca.Release()
+	}
+	els := int32(len(n.results))
+	for i, w := range which {
+		if w < 0 {
+			w = els
+			which[i] = w
+		}
+		if !isConst[w] {
+			at[i] = int32(i)
+		}
+	}
+	return interleave(mem, n.t, parts, which, at)
 }
 
 // coalesceNode is COALESCE(args...): the first non-NULL argument, each
@@ -339,3 +424,7 @@ func isIdentity(rows []int32) bool {
 	}
 	return true
 }
+
+// eagerCase enables the one-pass CASE for arms that cannot fail; the
+// benchmarks and tests turn it off to measure and check the lazy path.
+var eagerCase = true

@@ -158,3 +158,9 @@ func handSubstr(s *array.String, out []string) {
 		out[i] = v[min(1, len(v)):min(4, len(v))]
 	}
 }
+
+func BenchmarkCaseLazy(b *testing.B) {
+	eagerCase = false
+	defer func() { eagerCase = true }()
+	benchFunc(b, caseExpr())
+}

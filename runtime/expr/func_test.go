@@ -87,6 +87,14 @@ func funcCases() []evalCase {
 
 func TestFunctions(t *testing.T) { runEvalCases(t, funcCases()) }
 
+// TestFunctionsLazyCase runs the cases with CASE always taking the lazy
+// path (the one-pass path must give the same answers).
+func TestFunctionsLazyCase(t *testing.T) {
+	eagerCase = false
+	defer func() { eagerCase = true }()
+	runEvalCases(t, funcCases())
+}
+
 func TestFunctionErrors(t *testing.T) {
 	mem := checked(t)
 	rec := fixture(t, mem)
