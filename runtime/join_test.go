@@ -261,3 +261,24 @@ func TestJoinExplainAnalyze(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinParameters: $n parameters in a join's ON and WHERE and in a
+// subquery are bound like anywhere else.
+func TestJoinParameters(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := NewSession(WithAllocator(mem), WithParallelism(2))
+	joinTables(t, s)
+	const q = "SELECT s.item FROM sales s JOIN regions r ON s.region = r.name AND s.qty > $1 WHERE r.manager = $2 AND s.qty IN (SELECT qty FROM sales WHERE qty < $3) ORDER BY s.item"
+	for _, tc := range []struct {
+		args []any
+		want [][]any
+	}{
+		{[]any{1, 1, 10}, [][]any{{"apple"}, {"kiwi"}}},
+		{[]any{2, 2, 6}, [][]any{{"apple"}}},
+	} {
+		if diff := cmp.Diff(tc.want, query(t, s, q, tc.args...)); diff != "" {
+			t.Errorf("%v: (-want +got)\n%s", tc.args, diff)
+		}
+	}
+}

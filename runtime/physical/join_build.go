@@ -395,24 +395,30 @@ func (t *int64Table) find(k int64) int32 {
 }
 
 // lookup sets first[i] to the first build row matching probe row i of k,
-// or -1.
+// or -1. The loops are split by table kind so the hot one (one integer
+// key) is a probe of the flat table per row and nothing else.
 func (t *joinTable) lookup(k *keyBatch, first []int32) {
-	for i := range k.n {
-		first[i] = -1
-		if k.null[i] {
-			continue
-		}
-		var id int32
-		if t.ints != nil {
-			id = t.ints.find(k.ints[i])
-		} else {
-			got, ok := t.bytes[string(k.enc.row(i))]
-			if !ok {
+	first = first[:k.n]
+	null := k.null[:k.n]
+	if t.ints != nil {
+		ints := k.ints[:k.n]
+		for i, key := range ints {
+			first[i] = -1
+			if null[i] {
 				continue
 			}
-			id = got
+			if id := t.ints.find(key); id >= 0 {
+				first[i] = t.heads[id]
+			}
 		}
-		if id >= 0 {
+		return
+	}
+	for i := range first {
+		first[i] = -1
+		if null[i] {
+			continue
+		}
+		if id, ok := t.bytes[string(k.enc.row(i))]; ok {
 			first[i] = t.heads[id]
 		}
 	}
