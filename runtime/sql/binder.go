@@ -19,9 +19,10 @@ type binder struct {
 	visible    map[string]string // internal column name -> the name SQL uses
 	outerRefs  map[string]int    // columns of an enclosing query referenced, and where
 	ctes       []*cteFrame
-	scalars    []scalarSub     // scalar subqueries bound but not joined in yet
-	scalarCols map[string]bool // the output columns of scalar subqueries
-	cteIndex   int             // set by lookupCTE
+	scalars    []scalarSub          // scalar subqueries bound but not joined in yet
+	scalarCols map[string]bool      // the output columns of scalar subqueries
+	exprNames  map[expr.Expr]string // names of merged USING columns that are not plain columns
+	cteIndex   int                  // set by lookupCTE
 
 	params   map[int]arrow.DataType // inferred type of $n
 	paramPos map[int]int            // first occurrence of $n
@@ -42,6 +43,7 @@ func newBinder(sql string) *binder {
 		sql:        sql,
 		taken:      map[string]bool{},
 		scalarCols: map[string]bool{},
+		exprNames:  map[expr.Expr]string{},
 		visible:    map[string]string{},
 		params:     map[int]arrow.DataType{},
 		paramPos:   map[int]int{},

@@ -314,6 +314,8 @@ func (b *binder) bindUsing(join *logical.Join, s, ls, rs *scope, names []string,
 			m.e = es[0]
 		case plan.RightJoin:
 			m.e = es[1]
+		default: // FULL: whichever side has the row
+			m.e = &expr.Func{Name: "coalesce", Args: []expr.Expr{es[0], es[1]}, Type: es[0].DataType()}
 		}
 		s.merged[name] = m
 		for _, rel := range s.rels {

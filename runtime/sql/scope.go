@@ -208,6 +208,7 @@ func (b *binder) resolveIn(s *scope, qual, name string, pos int) (expr.Expr, boo
 			return nil, false, b.unsupported(pos, "an unqualified reference to the column %s of a FULL JOIN ... USING (qualify it with a table name)", quote(name))
 		}
 		hits = append(hits, m.e)
+		b.exprNames[m.e] = name
 	}
 	for _, r := range s.rels {
 		if s.hidden[r][name] {

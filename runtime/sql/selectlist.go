@@ -102,6 +102,9 @@ func (b *binder) expandStar(n *pg.Node) ([]item, error) {
 // SQL text (`count(*)`, `amount * 2`), as DataFusion does; PostgreSQL's
 // "?column?" would make names collide.
 func (b *binder) defaultName(e expr.Expr) string {
+	if n, ok := b.exprNames[e]; ok {
+		return n
+	}
 	if c, ok := e.(*expr.Column); ok {
 		return b.displayName(c.Name)
 	}
