@@ -9,7 +9,8 @@ import (
 )
 
 // count(*) reads no column from a memtable, with and without a filter the
-// table takes, and still counts every row (issue 17).
+// table takes, and still counts every row (issue 17). Without a filter the
+// memtable's exact statistics answer it and no scan runs at all.
 func TestCountStarReadsNoColumn(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -26,7 +27,7 @@ func TestCountStarReadsNoColumn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(plan, "projection=[]") {
+		if !strings.Contains(plan, "projection=[]") && !strings.Contains(plan, "StatisticsExec: count(*)=5 from exact statistics of MemoryExec") {
 			t.Errorf("%s reads columns:\n%s", q, plan)
 		}
 		if got := query(t, s, q); len(got) != 1 || got[0][0] != want {
