@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // String renders the result as Format does.
@@ -25,6 +24,10 @@ func (r *Result) String() string {
 //
 // Headers are centred, numbers aligned right and everything else left;
 // NULL prints as NULL, timestamps in ISO 8601, decimals with their scale.
+// Widths are display widths (a CJK character takes two columns); control
+// characters print escaped (\n, \x01), and a name or text holding "|" (or
+// starting with a double quote) prints in double quotes, so no cell reads
+// as two.
 func (r *Result) Format(w io.Writer) error {
 	ncols := 0
 	if r.Schema != nil {
@@ -35,7 +38,7 @@ func (r *Result) Format(w io.Writer) error {
 	right := make([]bool, ncols)
 	for c := 0; c < ncols; c++ {
 		f := r.Schema.Field(c)
-		widths[c] = utf8.RuneCountInString(f.Name)
+		widths[c] = displayWidth(headerText(f.Name))
 		right[c] = rightAligned(f.Type)
 	}
 	for _, rec := range r.Records {
@@ -45,7 +48,7 @@ func (r *Result) Format(w io.Writer) error {
 				if c < int(rec.NumCols()) {
 					row[c] = textValue(rec.Column(c), i)
 				}
-				widths[c] = max(widths[c], utf8.RuneCountInString(row[c]))
+				widths[c] = max(widths[c], displayWidth(row[c]))
 			}
 			cells = append(cells, row)
 		}
@@ -55,8 +58,8 @@ func (r *Result) Format(w io.Writer) error {
 		header := make([]string, ncols)
 		rule := make([]string, ncols)
 		for c := range header {
-			name := r.Schema.Field(c).Name
-			pad := widths[c] - utf8.RuneCountInString(name)
+			name := headerText(r.Schema.Field(c).Name)
+			pad := widths[c] - displayWidth(name)
 			header[c] = strings.Repeat(" ", pad/2) + name + strings.Repeat(" ", pad-pad/2)
 			rule[c] = strings.Repeat("-", widths[c])
 		}
@@ -64,7 +67,7 @@ func (r *Result) Format(w io.Writer) error {
 		writeLine(bw, rule, "-+-")
 		for _, row := range cells {
 			for c, v := range row {
-				pad := strings.Repeat(" ", widths[c]-utf8.RuneCountInString(v))
+				pad := strings.Repeat(" ", widths[c]-displayWidth(v))
 				if right[c] {
 					row[c] = pad + v
 				} else {
@@ -81,6 +84,10 @@ func (r *Result) Format(w io.Writer) error {
 	}
 	return bw.Flush()
 }
+
+// headerText is a column name as the table shows it: escaped and quoted
+// as text cells are, so that no name looks like two columns.
+func headerText(name string) string { return escapeText(name) }
 
 // writeLine writes one table line without trailing blanks, as psql does
 // for the last column.

@@ -104,3 +104,32 @@ func TestResultRows(t *testing.T) {
 		t.Errorf("released result still has %d rows", res.NumRows())
 	}
 }
+
+// Tables align by display width (CJK takes two columns), and no name or
+// value holding " | " reads as two columns (issue 17).
+func TestFormatWidthAndSeparators(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "a | b", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"漢字テスト", "x | y", "say \"hi\"", "\x01"}, nil)
+	b.Field(1).(*array.Int64Builder).AppendValues([]int64{1, 2, 3, 4}, nil)
+	res := &Result{Schema: schema, Records: []arrow.RecordBatch{b.NewRecordBatch()}}
+	defer res.Release()
+	want := strings.TrimLeft(`
+  "a | b"   | n
+------------+---
+ 漢字テスト | 1
+ "x | y"    | 2
+ say "hi"   | 3
+ \x01       | 4
+(4 rows)
+`, "\n")
+	if got := res.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -2,13 +2,16 @@ package runtime
 
 import (
 	"encoding/hex"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"golang.org/x/text/width"
 
 	"github.com/tpgen/tpgen/runtime/expr"
 )
@@ -121,10 +124,55 @@ func formatFloat(v float64, bits int) string {
 
 // escapeText keeps each value on one line so the table stays aligned.
 func escapeText(s string) string {
-	if !strings.ContainsAny(s, "\n\r\t") {
+	if strings.IndexFunc(s, isControl) < 0 {
+		return quoteCell(s)
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case isControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return quoteCell(b.String())
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// quoteCell writes a text that would read as two cells of the table (one
+// holding "|") or that starts with a double quote in double quotes, with
+// inner quotes doubled, as SQL quotes identifiers: an alias "a | b" is
+// one column, headed "a | b" with its quotes.
+func quoteCell(s string) string {
+	if !strings.Contains(s, "|") && !strings.HasPrefix(s, `"`) {
 		return s
 	}
-	return strings.NewReplacer("\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(s)
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// displayWidth is the number of terminal columns s takes: two for East
+// Asian wide and fullwidth characters (CJK), none for combining marks and
+// format characters, one for the rest, so tables holding them align.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case width.LookupRune(r).Kind() == width.EastAsianWide, width.LookupRune(r).Kind() == width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // rightAligned reports whether a column of type t is numeric, which the

@@ -50,6 +50,12 @@ func (b *binder) bindTargets(targets []*pg.Node, stmtPos int) ([]item, error) {
 		if name == "" {
 			// Named as written: SELECT 1 + 2 is "1 + 2", not "3".
 			name = b.defaultName(e)
+			if tc := rt.Val.GetTypeCast(); tc != nil && isConstant(e) {
+				// A cast of a constant is folded into a literal at bind
+				// time; PostgreSQL heads it with the type's name
+				// (SELECT CAST(2.5 AS int) is column "int4").
+				name = castHeader(tc, name)
+			}
 		}
 		if e, err = b.fold(e); err != nil {
 			return nil, err
@@ -163,4 +169,17 @@ func bareName(n *pg.Node) (string, bool) {
 		return "", false
 	}
 	return cr.Fields[0].GetString_().GetSval(), true
+}
+
+// castHeader is PostgreSQL's name for the column of a cast: the last part
+// of the type's name as the parser resolved it (int4 for int, numeric,
+// timestamptz, date), or fallback when it has none.
+func castHeader(tc *pg.TypeCast, fallback string) string {
+	if tc.TypeName == nil || len(tc.TypeName.Names) == 0 {
+		return fallback
+	}
+	if n := tc.TypeName.Names[len(tc.TypeName.Names)-1].GetString_().GetSval(); n != "" {
+		return n
+	}
+	return fallback
 }
