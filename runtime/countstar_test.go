@@ -35,3 +35,25 @@ func TestCountStarReadsNoColumn(t *testing.T) {
 		}
 	}
 }
+
+// A folded cast keeps a header: PostgreSQL's, the type's name; other
+// folded constants are named as written.
+func TestFoldedConstantHeaders(t *testing.T) {
+	s, mem := newTestSession(t)
+	defer mem.AssertSize(t, 0)
+	res, err := s.Query(context.Background(), "SELECT CAST(2.5 AS int), 2.5::numeric(4,1), 1 + 2, DATE '2026-01-02' FROM events WHERE user_id = 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Release()
+	var names []string
+	for _, f := range res.Schema.Fields() {
+		names = append(names, f.Name)
+	}
+	if got := strings.Join(names, ", "); got != "int4, numeric, 1 + 2, date" {
+		t.Errorf("headers %s", got)
+	}
+	if got := res.Rows()[0][0]; got != int64(3) {
+		t.Errorf("CAST(2.5 AS int) = %v, want 3", got)
+	}
+}
