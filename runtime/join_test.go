@@ -282,3 +282,40 @@ func TestJoinParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestCoPartitioningNeedsTheSameValues: tables key-partitioned on the join
+// key but holding their values in different partitions (another order, a
+// partition with two keys) are not co-partitioned: the join repartitions
+// or broadcasts, and the rows are still right.
+func TestCoPartitioningNeedsTheSameValues(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := NewSession(WithAllocator(mem), WithParallelism(2), WithVerify(true))
+	joinTables(t, s)
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "manager", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	for name, parts := range map[string][][][]any{
+		"reversed": {{{"c", int64(1)}}, {{"b", int64(2)}}, {{"a", int64(1)}}},
+		"mixed":    {{{"a", int64(1)}, {"b", int64(2)}}, {{"c", int64(1)}}, {}},
+	} {
+		tbl := memtable.MustBuild(memory.NewGoAllocator(), schema, parts, memtable.WithKeyPartitioning("name"))
+		defer tbl.Release()
+		if err := s.Register(name, tbl); err != nil {
+			t.Fatal(err)
+		}
+		q := "SELECT s.item, r.manager FROM sales s JOIN " + name + " r ON s.region = r.name ORDER BY s.item, r.manager"
+		want := [][]any{{"apple", int64(1)}, {"apple", int64(2)}, {"kiwi", int64(1)}, {"kiwi", int64(2)}, {"pear", int64(1)}, {"plum", int64(2)}}
+		if diff := cmp.Diff(want, query(t, s, q)); diff != "" {
+			t.Errorf("%s: (-want +got)\n%s", name, diff)
+		}
+		text, err := s.Explain(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text, "CoPartitioned") {
+			t.Errorf("%s: co-partitioned plan for incompatible partitions:\n%s", name, text)
+		}
+	}
+}
