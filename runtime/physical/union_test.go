@@ -82,3 +82,28 @@ func TestUnionKeepsCommonOrdering(t *testing.T) {
 		t.Errorf("ordering %v, want none", got)
 	}
 }
+
+func TestRepeatRowsByCount(t *testing.T) {
+	mem := checked(t)
+	s := schemaOf("v", str, "n", i64)
+	leaf := newLeaf(s,
+		[]plan.Batch{{Record: rec(s, col(mem, str, "a", "b", "c", "d"), col(mem, i64, 2, 0, nil, 3)), Sel: []int32{0, 1, 2}}},
+		[]plan.Batch{{Record: rec(s, col(mem, str, "e", "f"), col(mem, i64, -1, 1))}},
+	)
+	t.Cleanup(leaf.release)
+	r, err := NewRepeat(leaf, "n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Schema().NumFields() != 1 || r.Schema().Field(0).Name != "v" {
+		t.Errorf("schema %s, want just v", r.Schema())
+	}
+	got := collectRows(t, mem, r)
+	slices.Sort(got)
+	if want := []string{"a", "a", "f"}; !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	if _, err := NewRepeat(leaf, "v"); err == nil {
+		t.Error("a text count column should be refused")
+	}
+}

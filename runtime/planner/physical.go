@@ -79,6 +79,16 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		return planned{}, ErrExplain
 	case *logical.Union:
 		return pp.union(n)
+	case *logical.Repeat:
+		in, err := pp.plan(n.Input)
+		if err != nil {
+			return planned{}, err
+		}
+		r, err := physical.NewRepeat(in.exec, n.Count)
+		if err != nil {
+			return planned{}, err
+		}
+		return planned{exec: r}, nil
 	}
 	return planned{}, fmt.Errorf("planner: unsupported logical node %T", p)
 }

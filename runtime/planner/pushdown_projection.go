@@ -56,6 +56,8 @@ func prune(p logical.Plan, required nameSet) (logical.Plan, error) {
 	switch n := p.(type) {
 	case *logical.Union:
 		return pruneUnion(n)
+	case *logical.Repeat:
+		childNeeds = required.with(&expr.Column{Name: n.Count})
 	case *logical.Scan:
 		return pruneScan(n, required), nil
 	case *logical.Projection:

@@ -188,6 +188,8 @@ func (s *Statement) bindPlan(p logical.Plan, values []expr.Scalar, now time.Time
 		return c, nil
 	case *logical.Union:
 		return &logical.Union{Inputs: children, Names: n.Names}, nil
+	case *logical.Repeat:
+		return &logical.Repeat{Input: children[0], Count: n.Count}, nil
 	}
 	return nil, fmt.Errorf("sql: cannot bind parameters in plan node %T", p)
 }

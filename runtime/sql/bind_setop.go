@@ -17,8 +17,8 @@ import (
 // rows (a 1 in one marker column, NULL in the other), group by every
 // column and count the markers: a group is in the intersection when both
 // counts are positive, in the difference when only the left's is. The
-// ALL forms of INTERSECT and EXCEPT would need to repeat rows and are
-// rejected by name.
+// ALL forms of INTERSECT and EXCEPT return each distinct row min(m, n)
+// and m - n times (m, n its counts on each side) through logical.Repeat.
 //
 // Inputs are cast to the common type of each column, as PostgreSQL's
 // UNION type resolution does; the result takes the left input's column
@@ -100,9 +100,6 @@ func (b *binder) setOpBody(s *pg.SelectStmt, cat Catalog, stmtPos int) (setOpRes
 	if s.Larg == nil || s.Rarg == nil {
 		return setOpResult{}, b.errorf(opPos, "%s needs two queries", name)
 	}
-	if s.All && s.Op != pg.SetOperation_SETOP_UNION {
-		return setOpResult{}, b.unsupported(opPos, "%s ALL", name)
-	}
 	left, err := b.planBranch(s.Larg, cat, stmtPos)
 	if err != nil {
 		return setOpResult{}, err
@@ -151,7 +148,7 @@ func (b *binder) setOpBody(s *pg.SelectStmt, cat Catalog, stmtPos int) (setOpRes
 		return res, nil
 	}
 	// INTERSECT / EXCEPT: tag the rows of each side.
-	lmark, rmark := markerNames(res.internal)
+	lmark, rmark, nmark := markerNames(res.internal)
 	i64 := arrow.PrimitiveTypes.Int64
 	one, none := expr.Int64(1), expr.Null(i64)
 	left = withMarkers(left, lmark, rmark, one, none)
@@ -163,6 +160,21 @@ func (b *binder) setOpBody(s *pg.SelectStmt, cat Catalog, stmtPos int) (setOpRes
 	}
 	agg := groupAll(union, res, counts)
 	cnt := func(k int) expr.Expr { return &expr.Column{Name: agg.AggNames[k], Type: i64} }
+	if s.All {
+		// Each distinct row min(m, n) times (INTERSECT ALL) or m - n
+		// times (EXCEPT ALL), m and n its counts on the left and right.
+		var times expr.Expr = &expr.Func{Name: "least", Args: []expr.Expr{cnt(0), cnt(1)}, Type: i64}
+		if s.Op == pg.SetOperation_SETOP_EXCEPT {
+			times = &expr.Binary{Op: expr.OpSub, L: cnt(0), R: cnt(1), Type: i64}
+		}
+		proj := &logical.Projection{Input: agg, Names: append(append([]string{}, res.internal...), nmark)}
+		for i, n := range res.internal {
+			proj.Exprs = append(proj.Exprs, &expr.Column{Name: n, Type: res.types[i]})
+		}
+		proj.Exprs = append(proj.Exprs, times)
+		res.plan = &logical.Repeat{Input: proj, Count: nmark}
+		return res, nil
+	}
 	boolean := arrow.FixedWidthTypes.Boolean
 	zero := &expr.Literal{Value: expr.Int64(0)}
 	inLeft := &expr.Binary{Op: expr.OpGt, L: cnt(0), R: zero, Type: boolean}
@@ -249,9 +261,9 @@ func uniqueNames(names []string) []string {
 	return out
 }
 
-// markerNames picks the names of the two tag columns, distinct from the
-// data columns.
-func markerNames(cols []string) (string, string) {
+// markerNames picks the names of the two tag columns and of the
+// repetition count, distinct from the data columns.
+func markerNames(cols []string) (string, string, string) {
 	taken := map[string]bool{}
 	for _, c := range cols {
 		taken[c] = true
@@ -264,7 +276,7 @@ func markerNames(cols []string) (string, string) {
 		taken[n] = true
 		return n
 	}
-	return pick("#left"), pick("#right")
+	return pick("#left"), pick("#right"), pick("#times")
 }
 
 // adaptBranch gives an input's columns the operation's internal names and
