@@ -150,8 +150,9 @@ func (g *gen) partitionType(f *jen.File) {
 }
 
 func (g *gen) scanTypes(f *jen.File) {
-	limitDoc := "Limit is the most rows the whole scan needs, or -1 for all. The Writer stops at it by itself " +
-		"(Append returns source.ErrStop); a source may also use it to read less."
+	limitDoc := "Limit is the most rows each partition needs, or -1 for all: its first rows, in the declared " +
+		"ordering when there is one. The Writer stops at it by itself (Append returns source.ErrStop); a " +
+		"source may also use it to read less."
 	if !g.spec.Pushdown.Limit {
 		limitDoc = "Limit is always -1: the spec does not push limits down."
 	}

@@ -68,9 +68,10 @@ type Scan struct {
 	// Columns lists the columns the query needs. The Writer drops the values of
 	// other columns, so a source may leave them zero.
 	Columns []string
-	// Limit is the most rows the whole scan needs, or -1 for all. The Writer
-	// stops at it by itself (Append returns source.ErrStop); a source may also
-	// use it to read less.
+	// Limit is the most rows each partition needs, or -1 for all: its first
+	// rows, in the declared ordering when there is one. The Writer stops at it
+	// by itself (Append returns source.ErrStop); a source may also use it to
+	// read less.
 	Limit int
 	// Filters holds the domain of each column the source takes filters on.
 	Filters Filters

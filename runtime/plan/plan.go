@@ -61,10 +61,15 @@ type ScanRequest struct {
 	// Filters are conjuncts the provider answered Exact or Inexact for in
 	// SupportsFilters. Conjuncts it answered Unsupported are not passed.
 	Filters []expr.Expr
-	// Limit caps the number of rows the whole scan (all partitions
-	// together) needs to produce; NoLimit when negative. The planner pushes
-	// a limit only when no filter or sort stays above the scan, so a
-	// provider may stop as soon as it has produced Limit rows.
+	// Limit caps the number of rows each partition needs to produce;
+	// NoLimit when negative. The planner pushes a limit when no filter,
+	// aggregate or sort stays above the scan (any Limit rows do), and
+	// under a sort the partitions' declared ordering makes unnecessary
+	// (ORDER BY ts LIMIT n over partitions ordered by ts): then each
+	// partition's first Limit rows, in its declared order, are what the
+	// merge above needs. So a provider may stop each partition after its
+	// first Limit rows, but must not stop one partition because others
+	// produced rows. Limit counts rows after the filters taken Exact.
 	Limit int
 }
 

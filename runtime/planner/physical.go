@@ -240,6 +240,7 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	single := in.exec.Properties().Partitions == 1
 	nonNull := nonNullColumns(in)
 	if orderingSatisfies(in.ordering, n.Keys, nonNull) {
+		in = pp.limitOrderedScan(n, in, fetch, nonNull)
 		if single {
 			return in, nil
 		}
@@ -273,6 +274,28 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 		return planned{}, err
 	}
 	return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names, nonNull: in.nonNull}, nil
+}
+
+// limitOrderedScan re-plans the input of a sort that the input's declared
+// ordering made unnecessary with the scan limited to fetch rows (when only
+// projections stand between them): every partition is in the sort's order,
+// so its first fetch rows are the only ones the merge above can take, and
+// the source stops after them (the limit reaches it through the Writer).
+// It returns in unchanged when nothing can be pushed.
+func (pp *physicalPlanner) limitOrderedScan(n *logical.Sort, in planned, fetch int, nonNull func(string) bool) planned {
+	if fetch < 0 {
+		return in
+	}
+	limited, ok := limitInput(n.Input, fetch)
+	if !ok || limited == n.Input {
+		return in
+	}
+	again, err := pp.plan(limited)
+	if err != nil || !orderingSatisfies(again.ordering, n.Keys, nonNull) ||
+		again.exec.Properties().Partitions != in.exec.Properties().Partitions {
+		return in
+	}
+	return again
 }
 
 func (pp *physicalPlanner) limit(n *logical.Limit) (planned, error) {

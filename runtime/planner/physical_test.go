@@ -110,14 +110,14 @@ func TestPhysicalSort(t *testing.T) {
 			}, `
 GlobalLimitExec: offset=0, fetch=10
   ProjectionExec: expr=[ts, region]
-    events: partitions=1, projection=[region, ts]
+    events: partitions=1, projection=[region, ts], limit=10
 `},
 		{"sorted partitions: merge with fetch", 4, tsOrdered,
 			func(ev *fakeTable) logical.Plan {
 				return &logical.Limit{Input: sortBy(scanOf(ev), asc(col(ev, "ts")), asc(col(ev, "user_id"))), Fetch: 10}
 			}, `
 SortPreservingMergeExec: [ts ASC, user_id ASC], fetch=10
-  events: partitions=4, projection=[region, event_type, ts, user_id, flag]
+  events: partitions=4, projection=[region, event_type, ts, user_id, flag], limit=10
 `},
 		{"direction differs: top-N", 4, tsOrdered,
 			func(ev *fakeTable) logical.Plan {

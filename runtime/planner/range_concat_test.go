@@ -34,7 +34,7 @@ func TestRangeOrderedConcat(t *testing.T) {
 				return limit(sortBy(project(scanOf(ev), "ts", "user_id"), asc(col(ev, "ts"))), 0, 10)
 			}, want: `
 OrderedConcatExec: [ts ASC], fetch=10
-  events: partitions=4, projection=[ts, user_id]
+  events: partitions=4, projection=[ts, user_id], limit=10
 `},
 		{name: "more keys the ordering satisfies, offset", part: rangeOn("ts"), ordering: tsUser,
 			lp: func(ev *fakeTable) logical.Plan {
@@ -42,7 +42,7 @@ OrderedConcatExec: [ts ASC], fetch=10
 			}, want: `
 GlobalLimitExec: offset=5, fetch=10
   OrderedConcatExec: [ts ASC, user_id ASC], fetch=15
-    events: partitions=4, projection=[ts, user_id]
+    events: partitions=4, projection=[ts, user_id], limit=15
 `},
 		{name: "no limit", part: rangeOn("ts"), ordering: tsUser,
 			lp: func(ev *fakeTable) logical.Plan {
@@ -57,7 +57,7 @@ OrderedConcatExec: [ts ASC]
 				return limit(sortBy(project(scanOf(ev), "ts"), desc(col(ev, "ts"))), 0, 3)
 			}, want: `
 OrderedConcatExec: [ts DESC], reverse=true, fetch=3
-  events: partitions=4, projection=[ts]
+  events: partitions=4, projection=[ts], limit=3
 `},
 		{name: "NULL placement is moot on a non-nullable column", part: rangeOn("ts"),
 			// ts DESC NULLS LAST declared, ORDER BY ts DESC asks NULLS FIRST.
@@ -66,7 +66,7 @@ OrderedConcatExec: [ts DESC], reverse=true, fetch=3
 				return limit(sortBy(project(scanOf(ev), "ts"), desc(col(ev, "ts"))), 0, 3)
 			}, want: `
 OrderedConcatExec: [ts DESC], reverse=true, fetch=3
-  events: partitions=4, projection=[ts]
+  events: partitions=4, projection=[ts], limit=3
 `},
 		{name: "partitions ordered the other way: sort and merge", part: rangeOn("ts"), ordering: tsUser,
 			lp: func(ev *fakeTable) logical.Plan {
@@ -81,21 +81,21 @@ SortPreservingMergeExec: [ts DESC], fetch=3
 				return limit(sortBy(project(scanOf(ev), "ts"), asc(col(ev, "ts"))), 0, 10)
 			}, want: `
 SortPreservingMergeExec: [ts ASC], fetch=10
-  events: partitions=4, projection=[ts]
+  events: partitions=4, projection=[ts], limit=10
 `},
 		{name: "first key is not the range column: merge", part: rangeOn("user_id"), ordering: tsUser,
 			lp: func(ev *fakeTable) logical.Plan {
 				return limit(sortBy(project(scanOf(ev), "ts", "user_id"), asc(col(ev, "ts"))), 0, 10)
 			}, want: `
 SortPreservingMergeExec: [ts ASC], fetch=10
-  events: partitions=4, projection=[ts, user_id]
+  events: partitions=4, projection=[ts, user_id], limit=10
 `},
 		{name: "single partition: nothing to do", part: rangeOn("ts"), ordering: tsUser, partCount: 1,
 			lp: func(ev *fakeTable) logical.Plan {
 				return limit(sortBy(project(scanOf(ev), "ts"), asc(col(ev, "ts"))), 0, 10)
 			}, want: `
 GlobalLimitExec: offset=0, fetch=10
-  events: partitions=1, projection=[ts]
+  events: partitions=1, projection=[ts], limit=10
 `},
 		{name: "renamed range column", part: rangeOn("ts"), ordering: tsUser,
 			lp: func(ev *fakeTable) logical.Plan {
@@ -104,7 +104,7 @@ GlobalLimitExec: offset=0, fetch=10
 			}, want: `
 OrderedConcatExec: [t ASC], fetch=10
   ProjectionExec: expr=[ts AS t, user_id AS u]
-    events: partitions=4, projection=[ts, user_id]
+    events: partitions=4, projection=[ts, user_id], limit=10
 `},
 		// event_type is nullable: its NULLs may be in any partition.
 		{name: "nullable range column: merge", part: rangeOn("event_type"),
@@ -113,7 +113,7 @@ OrderedConcatExec: [t ASC], fetch=10
 				return limit(sortBy(project(scanOf(ev), "event_type"), asc(col(ev, "event_type"))), 0, 10)
 			}, want: `
 SortPreservingMergeExec: [event_type ASC], fetch=10
-  events: partitions=4, projection=[event_type]
+  events: partitions=4, projection=[event_type], limit=10
 `},
 		{name: "nullable, exact filter rejects NULL", part: rangeOn("event_type"), answer: plan.Exact,
 			ordering: []plan.SortKey{{Column: "event_type"}},
@@ -122,7 +122,7 @@ SortPreservingMergeExec: [event_type ASC], fetch=10
 				return limit(sortBy(project(f, "event_type"), asc(col(ev, "event_type"))), 0, 10)
 			}, want: `
 OrderedConcatExec: [event_type ASC], fetch=10
-  events: partitions=4, projection=[event_type], filter=[event_type = 'click']
+  events: partitions=4, projection=[event_type], filter=[event_type = 'click'], limit=10
 `},
 		{name: "nullable, inexact filter rejects NULL", part: rangeOn("event_type"), answer: plan.Inexact,
 			ordering: []plan.SortKey{{Column: "event_type"}},
@@ -152,7 +152,7 @@ OrderedConcatExec: [event_type ASC], fetch=10
 				return limit(sortBy(project(f, "event_type"), asc(col(ev, "event_type"))), 0, 10)
 			}, want: `
 SortPreservingMergeExec: [event_type ASC], fetch=10
-  events: partitions=4, projection=[event_type], filter=[event_type = 'click' OR event_type IS NULL]
+  events: partitions=4, projection=[event_type], filter=[event_type = 'click' OR event_type IS NULL], limit=10
 `},
 		{name: "nullable, filter on another column: merge", part: rangeOn("event_type"), answer: plan.Exact,
 			ordering: []plan.SortKey{{Column: "event_type"}},

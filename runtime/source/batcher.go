@@ -33,6 +33,7 @@ type Batcher struct {
 	rows     int             // rows in the builders
 	room     int             // rows at which the builders are flushed
 	left     int             // rows the limit still allows; negative: no limit
+	lazy     bool            // room rows are yet to be reserved in the builders
 	err      error           // sticky: ErrStop, a context error or errClosed
 	refusals int             // writes attempted after err was set
 	emit     func(arrow.RecordBatch) error
@@ -68,12 +69,24 @@ func (b *Batcher) Builder(column string) array.Builder {
 
 // Err returns why the Batcher takes no more rows (ErrStop, the context's
 // error, or the stream being closed), or nil while rows are wanted. A
-// Writer checks it before appending a row.
+// Writer checks it before appending a row; that is also when the builders
+// get their room reserved (see setRoom), so a source that only hands over
+// records (AppendRecord) never pays for builders it does not use.
 func (b *Batcher) Err() error {
 	if b.err != nil {
 		b.refused()
+	} else if b.lazy {
+		b.reserve()
 	}
 	return b.err
+}
+
+// reserve reserves room rows in every builder.
+func (b *Batcher) reserve() {
+	b.lazy = false
+	for _, bl := range b.builders {
+		bl.Reserve(b.room)
+	}
 }
 
 // maxRefusedWrites is how many writes a source may attempt after the
@@ -136,6 +149,9 @@ func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
 		}
 	}
 	for done := 0; done < n; {
+		if b.lazy {
+			b.reserve()
+		}
 		k := min(n-done, b.room-b.rows)
 		fill(done, done+k)
 		done += k
@@ -267,10 +283,12 @@ func (b *Batcher) send(rec arrow.RecordBatch, n int) error {
 }
 
 // setRoom sets the row count of the next flush and stops the Batcher when
-// the limit allows no more rows. It reserves room rows in every builder:
-// generated Writers rely on that to append fixed-width values without
-// capacity checks (UnsafeAppend), so every path that empties the builders
-// must come back here before rows are appended again.
+// the limit allows no more rows. It has room rows reserved in every builder
+// before the next row is appended (by Err, which every generated Append
+// calls first, or by AppendColumns): generated Writers rely on that to
+// append fixed-width values without capacity checks (UnsafeAppend), so
+// every path that empties the builders must come back here before rows are
+// appended again.
 func (b *Batcher) setRoom() {
 	b.room = b.size
 	if b.left >= 0 && b.left < b.room {
@@ -280,9 +298,7 @@ func (b *Batcher) setRoom() {
 		b.err = ErrStop
 		return
 	}
-	for _, bl := range b.builders {
-		bl.Reserve(b.room)
-	}
+	b.lazy = true
 }
 
 // fail makes err sticky. Zero room sends every later Row to Flush, which
