@@ -96,3 +96,19 @@ func TestParserCrashIsNotASyntaxError(t *testing.T) {
 		t.Fatalf("after a parser crash: %v", err)
 	}
 }
+
+func TestEscapeErrorPosition(t *testing.T) {
+	for _, tc := range []struct {
+		sql string
+		col int
+	}{
+		{`SELECT E'\x00' FROM events`, 8},
+		{`SELECT 'a', U&'\0000' FROM events`, 16}, // PostgreSQL's own position: the escape,
+	} {
+		_, err := Prepare(tc.sql, testCatalog)
+		checkError(t, tc.sql, err)
+		if e := err.(*Error); e.Col != tc.col || e.Line != 1 {
+			t.Errorf("%s: error at line %d column %d, want column %d (%v)", tc.sql, e.Line, e.Col, tc.col, err)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func parse(sql string, lim Limits) (*pg.Node, int, error) {
 		var decode *pgparse.DecodeError
 		switch {
 		case errors.As(err, &pe):
-			pos := len(sql)
+			pos := escapeLiteralPos(sql) // the lexer reports bad escapes without a position
 			if pe.Cursorpos > 0 {
 				pos = charToByte(sql, pe.Cursorpos)
 			}
@@ -81,4 +81,23 @@ func parse(sql string, lim Limits) (*pg.Node, int, error) {
 		return nil, 0, newError(sql, int(stmts[1].StmtLocation), "multiple statements are not supported")
 	}
 	return stmts[0].Stmt, int(stmts[0].StmtLocation), nil
+}
+
+// escapeLiteralPos returns the offset of the first escape string literal
+// (E'...' or U&'...') in sql, or 0. PostgreSQL's lexer reports errors in
+// such literals (an escaped NUL, invalid UTF-8) without a position; the
+// literal is the best place to point at, and never past the end.
+func escapeLiteralPos(sql string) int {
+	for i := 0; i+1 < len(sql); i++ {
+		if i > 0 && isIdentChar(sql[i-1]) {
+			continue
+		}
+		switch {
+		case (sql[i] == 'E' || sql[i] == 'e') && sql[i+1] == '\'':
+			return i
+		case (sql[i] == 'U' || sql[i] == 'u') && strings.HasPrefix(sql[i+1:], "&'"):
+			return i
+		}
+	}
+	return 0
 }
