@@ -247,7 +247,7 @@ func (h *HashJoinExec) Execute(ctx context.Context, partition int, task *plan.Ta
 	h.mu.Lock()
 	if h.run == nil || h.run.taken[partition] {
 		n := h.Properties().Partitions
-		budget := &joinBudget{limit: h.budget, join: "join on [" + h.onString() + "]", op: h.Name()}
+		budget := &joinBudget{limit: h.budget, join: "join on [" + h.onString() + "]"}
 		h.run = &hashJoinRun{budget: budget, taken: make([]bool, n)}
 		if h.mode == HashJoinCollectBuild {
 			h.run.shared = &sharedBuild{total: n}

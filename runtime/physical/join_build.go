@@ -24,7 +24,6 @@ type joinBudget struct {
 	limit int64
 	used  atomic.Int64
 	join  string // the join's description, for the error
-	op    string
 }
 
 func (b *joinBudget) reserve(n int64) error {
@@ -33,8 +32,9 @@ func (b *joinBudget) reserve(n int64) error {
 	}
 	if used := b.used.Add(n); used > b.limit {
 		b.used.Add(-n)
-		return fmt.Errorf("%s: the build side of %s needs more than the join memory budget of %s (set it with runtime.WithJoinMemoryBudget)",
-			b.op, b.join, formatBytes(b.limit))
+		// The operator's name comes with the error's location.
+		return fmt.Errorf("the build side of %s needs more than the join memory budget of %s (set it with runtime.WithJoinMemoryBudget)",
+			b.join, formatBytes(b.limit))
 	}
 	return nil
 }

@@ -114,7 +114,7 @@ func (j *NestedLoopJoinExec) Execute(ctx context.Context, partition int, task *p
 	j.mu.Lock()
 	if j.run == nil || j.run.taken[partition] {
 		n := j.Properties().Partitions
-		budget := &joinBudget{limit: j.budget, join: "the nested-loop join", op: j.Name()}
+		budget := &joinBudget{limit: j.budget, join: "the nested-loop join"}
 		if j.spec.filter != nil {
 			budget.join = "the nested-loop join on " + j.spec.filter.String()
 		}
