@@ -151,7 +151,7 @@ func (g *gen) predicate(depth int) string {
 	case 6:
 		// Scalar functions both engines define alike.
 		return g.pick("lower(s) = 'ab'", "length(s) > 1", "coalesce(a, 0) > "+g.literal(columns[1]),
-			"substr(s, 2, 1) = 'b'", "s || 'x' = 'ax'", "CASE WHEN a > 0 THEN k ELSE -k END < 3", "nullif(a, 0) IS NULL")
+			"substr(s, 2, 1) = 'b'", "s || 'x' = 'ax'", "a IS DISTINCT FROM k", "s IS NOT DISTINCT FROM 'ab'", "CASE WHEN a > 0 THEN k ELSE -k END < 3", "nullif(a, 0) IS NULL")
 	case 0:
 		return c.name + g.pick(" IS NULL", " IS NOT NULL")
 	case 1:

@@ -197,3 +197,43 @@ func (b *binder) bindRowValue(r *pg.RowExpr, depth int) (bound, error) {
 	}
 	return bound{e: &expr.Func{Name: "row", Args: args, Type: arrow.BinaryTypes.Binary}, pos: pos}, nil
 }
+
+// bindIsDistinct binds a IS [NOT] DISTINCT FROM b, equality that treats
+// NULL as a value and is never NULL, as the CASE
+//
+//	CASE WHEN a IS NULL THEN b IS NOT NULL WHEN b IS NULL THEN true ELSE a <> b END
+//
+// (negated for IS NOT DISTINCT FROM). a and b meet as in a = b.
+func (b *binder) bindIsDistinct(a *pg.A_Expr, negated bool, depth int) (bound, error) {
+	pos := int(a.Location)
+	l, err := b.bindDepth(a.Lexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	r, err := b.bindDepth(a.Rexpr, depth)
+	if err != nil {
+		return bound{}, err
+	}
+	es, t, err := b.unify("IS DISTINCT FROM", pos, l, r)
+	if err != nil {
+		return bound{}, err
+	}
+	boolean := arrow.FixedWidthTypes.Boolean
+	lit := func(v bool) expr.Expr { return &expr.Literal{Value: expr.Bool(v)} }
+	if t.ID() == arrow.NULL {
+		return bound{e: lit(negated), pos: pos, lit: true}, nil // NULL vs NULL: not distinct
+	}
+	if !orderable(t) {
+		return bound{}, b.errorf(pos, "operator does not exist: %s = %s", l.describe(), r.describe())
+	}
+	x, y := es[0], es[1]
+	ne := expr.OpNe
+	if negated {
+		ne = expr.OpEq
+	}
+	out := &expr.Case{Type: boolean, Whens: []expr.When{
+		{Cond: &expr.IsNull{E: x}, Result: &expr.IsNull{E: y, Negated: !negated}},
+		{Cond: &expr.IsNull{E: y}, Result: lit(!negated)},
+	}, Else: &expr.Binary{Op: ne, L: x, R: y, Type: boolean}}
+	return bound{e: out, pos: pos}, nil
+}

@@ -304,7 +304,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr, depth int) (bound, error) {
 	case pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		return bound{}, b.unsupported(pos, "BETWEEN SYMMETRIC")
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
-		return bound{}, b.unsupported(pos, "IS DISTINCT FROM")
+		return b.bindIsDistinct(a, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT, depth)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
 		return b.bindNullif(a, depth)
 	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
