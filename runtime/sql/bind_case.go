@@ -237,3 +237,24 @@ func (b *binder) bindIsDistinct(a *pg.A_Expr, negated bool, depth int) (bound, e
 	}, Else: &expr.Binary{Op: ne, L: x, R: y, Type: boolean}}
 	return bound{e: out, pos: pos}, nil
 }
+
+// bindBetweenSymmetric binds x [NOT] BETWEEN SYMMETRIC a AND b: BETWEEN
+// with the bounds in either order, as (x BETWEEN a AND b) OR (x BETWEEN b
+// AND a), negated as the AND of both NOT BETWEENs.
+func (b *binder) bindBetweenSymmetric(a *pg.A_Expr, negated bool, depth int) (bound, error) {
+	x, err := b.bindBetween(a, negated, depth)
+	if err != nil {
+		return x, err
+	}
+	bt, ok := x.e.(*expr.Between)
+	if !ok {
+		return x, nil // folded to NULL
+	}
+	swapped := &expr.Between{E: bt.E, Low: bt.High, High: bt.Low, Negated: negated}
+	op := expr.OpOr
+	if negated {
+		op = expr.OpAnd
+	}
+	x.e = &expr.Binary{Op: op, L: bt, R: swapped, Type: arrow.FixedWidthTypes.Boolean}
+	return x, nil
+}

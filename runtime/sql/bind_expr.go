@@ -302,7 +302,7 @@ func (b *binder) bindAExpr(a *pg.A_Expr, depth int) (bound, error) {
 	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN:
 		return b.bindBetween(a, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN, depth)
 	case pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
-		return bound{}, b.unsupported(pos, "BETWEEN SYMMETRIC")
+		return b.bindBetweenSymmetric(a, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM, depth)
 	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		return b.bindIsDistinct(a, a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT, depth)
 	case pg.A_Expr_Kind_AEXPR_NULLIF:
