@@ -216,16 +216,28 @@ func addSigned[T signedInt](sums *signedSums, seen []bool, groups []int32, vals 
 	valid, off := validity(arr)
 	lo := sums.lo
 	if valid == nil && sel == nil {
-		for i, g := range groups {
-			v := int64(vals[i])
-			s := lo[g]
-			r := s + v
-			lo[g] = r
-			seen[g] = true
-			// Overflow iff both operands' signs differ from the result's.
-			if (s^r)&(v^r) < 0 {
-				sums.overflowed(g, v)
+		// Rows come in runs of one group (all of them without GROUP BY,
+		// long runs on clustered keys): sum each run in a register and
+		// store it once.
+		for i := 0; i < len(groups); {
+			g := groups[i]
+			end := i + 1
+			for end < len(groups) && groups[end] == g {
+				end++
 			}
+			s := lo[g]
+			for _, x := range vals[i:end] {
+				v := int64(x)
+				r := s + v
+				// Overflow iff both operands' signs differ from the result's.
+				if (s^r)&(v^r) < 0 {
+					sums.overflowed(g, v)
+				}
+				s = r
+			}
+			lo[g] = s
+			seen[g] = true
+			i = end
 		}
 		return
 	}
