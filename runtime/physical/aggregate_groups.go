@@ -150,6 +150,11 @@ func (g *bytesGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []in
 func assignBytes[O int32 | int64](g *bytesGrouper, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
 	v := varView[O](c.arr)
 	valid, off := validity(c.arr)
+	// prev and prevID remember the last key looked up: rows of one key
+	// often come in runs (a partition of a key-partitioned table holds a
+	// single key), and comparing bytes is cheaper than hashing them.
+	var prev []byte
+	prevID := int32(-1)
 	for i := range n {
 		row := rowOf(c.sel, i)
 		if !validRow(valid, off, row) {
@@ -162,6 +167,10 @@ func assignBytes[O int32 | int64](g *bytesGrouper, c keyColumn, n int, ids []int
 			continue
 		}
 		b := v.data[v.offs[row]:v.offs[row+1]]
+		if prevID >= 0 && string(b) == string(prev) {
+			ids[i] = prevID
+			continue
+		}
 		// The string conversion in a map index does not allocate. (An
 		// open-addressing table over a byte arena, like int64Table, was
 		// measured slower than the Go map here: see
@@ -174,6 +183,7 @@ func assignBytes[O int32 | int64](g *bytesGrouper, c keyColumn, n int, ids []int
 			newRows = append(newRows, int32(i))
 		}
 		ids[i] = id
+		prev, prevID = b, id
 	}
 	return newRows
 }
