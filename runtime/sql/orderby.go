@@ -3,7 +3,7 @@ package sql
 import (
 	"fmt"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 )
 
 // sortRef is one ORDER BY key, referring to an output column (possibly a

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 
 	"github.com/tpgen/tpgen/runtime/sql/internal/pgparse"
 )

@@ -1,7 +1,7 @@
 package sql
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 )
 
 // checkShape rejects the parts of a SELECT tpgen does not plan, naming

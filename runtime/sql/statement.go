@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 
 	"github.com/tpgen/tpgen/runtime/logical"
 )

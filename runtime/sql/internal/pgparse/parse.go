@@ -6,7 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 	"google.golang.org/protobuf/proto"
 )
 
