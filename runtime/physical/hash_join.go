@@ -264,8 +264,8 @@ func (h *HashJoinExec) Execute(ctx context.Context, partition int, task *plan.Ta
 		}
 		return nil, locate(probe.Name(), partition, err)
 	}
-	return &hashJoinStream{ctx: ctx, h: h, run: run, task: task, partition: partition,
-		probe: &locatedStream{RecordStream: in, op: probe.Name(), partition: partition}}, nil
+	return &hashJoinStream{h: h, run: run, task: task, partition: partition,
+		probeLoop: probeLoop{ctx: ctx, probe: &locatedStream{RecordStream: in, op: probe.Name(), partition: partition}}}, nil
 }
 
 // makeBuild collects and indexes the build side: partition p of it, or
@@ -343,20 +343,15 @@ func (s *sharedBuild) done(held, cancelled bool) {
 }
 
 type hashJoinStream struct {
-	ctx       context.Context
 	h         *HashJoinExec
 	run       *hashJoinRun
 	task      *plan.TaskContext
 	partition int
-	probe     plan.RecordStream
+	probeLoop
 
-	build    *joinBuild
-	held     bool // a reference to run.shared
-	prober   *joinProber
-	probeEOF bool
-	inBatch  bool
-	closed   bool
-	state    sticky
+	build  *joinBuild
+	held   bool // a reference to run.shared
+	closed bool
 }
 
 func (s *hashJoinStream) Schema() *arrow.Schema { return s.h.Schema() }
@@ -384,55 +379,13 @@ func (s *hashJoinStream) Next() (plan.Batch, error) {
 		}
 		s.prober = newJoinProber(s.h.spec, s.build, s.task, false)
 	}
-	for {
-		if err := s.ctx.Err(); err != nil {
-			return s.fail(err)
-		}
-		if s.inBatch {
-			out, done, err := s.prober.next()
-			if err != nil {
-				return s.fail(err)
-			}
-			s.inBatch = !done
-			if out.Record != nil {
-				return out, nil
-			}
-			continue
-		}
-		if s.probeEOF {
-			_, probe := s.h.sides()
-			out, err := s.prober.finish(probe.Schema())
-			if err != nil {
-				return s.fail(err)
-			}
-			if out.Record == nil {
-				return plan.Batch{}, s.state.set(io.EOF)
-			}
-			return out, nil
-		}
-		if s.build.n == 0 && !s.h.spec.probePreserved() && s.h.spec.joinType != plan.LeftAntiJoin && s.h.spec.joinType != plan.LeftAntiNullAwareJoin {
-			// Nothing can match: skip reading the probe side.
-			s.probeEOF = true
-			continue
-		}
-		b, err := s.probe.Next()
-		if isEOF(err) {
-			s.probeEOF = true
-			continue
-		}
-		if err != nil {
-			return plan.Batch{}, s.state.set(err)
-		}
-		if b.NumRows() == 0 {
-			b.Release()
-			continue
-		}
-		if err := s.prober.start(b, s.h.probeEvals, s.h.intKey); err != nil {
-			s.prober.release()
-			return s.fail(err)
-		}
-		s.inBatch = true
-	}
+	_, probe := s.h.sides()
+	// With an empty build side nothing can match: the probe side is read
+	// only when its rows appear in the output unmatched.
+	skip := s.build.n == 0 && !s.h.spec.probePreserved() && s.h.spec.joinType != plan.LeftAntiJoin && s.h.spec.joinType != plan.LeftAntiNullAwareJoin
+	return s.probeLoop.next(probe.Schema(), skip, func(b plan.Batch) error {
+		return s.prober.start(b, s.h.probeEvals, s.h.intKey)
+	}, s.fail)
 }
 
 func (s *hashJoinStream) Close() {

@@ -1,7 +1,9 @@
 package physical
 
 import (
+	"context"
 	"fmt"
+	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -543,5 +545,71 @@ func releaseArrays(as []arrow.Array) {
 		if a != nil {
 			a.Release()
 		}
+	}
+}
+
+// probeLoop is the probe half both join streams share: it feeds the probe
+// side's batches through the prober, one output batch at a time, and once
+// the probe side ends emits what the prober kept back (unmatched build
+// rows of outer joins).
+type probeLoop struct {
+	ctx      context.Context
+	probe    plan.RecordStream
+	prober   *joinProber
+	probeEOF bool
+	inBatch  bool
+	state    sticky
+}
+
+// next returns the join's next batch. skipProbe says the probe side need
+// not be read (nothing can match); start hands a probe batch to the
+// prober; fail locates an error in the calling operator.
+func (l *probeLoop) next(probeSchema *arrow.Schema, skipProbe bool, start func(plan.Batch) error, fail func(error) (plan.Batch, error)) (plan.Batch, error) {
+	for {
+		if err := l.ctx.Err(); err != nil {
+			return fail(err)
+		}
+		if l.inBatch {
+			out, done, err := l.prober.next()
+			if err != nil {
+				return fail(err)
+			}
+			l.inBatch = !done
+			if out.Record != nil {
+				return out, nil
+			}
+			continue
+		}
+		if l.probeEOF {
+			out, err := l.prober.finish(probeSchema)
+			if err != nil {
+				return fail(err)
+			}
+			if out.Record == nil {
+				return plan.Batch{}, l.state.set(io.EOF)
+			}
+			return out, nil
+		}
+		if skipProbe {
+			l.probeEOF = true
+			continue
+		}
+		b, err := l.probe.Next()
+		if isEOF(err) {
+			l.probeEOF = true
+			continue
+		}
+		if err != nil {
+			return plan.Batch{}, l.state.set(err)
+		}
+		if b.NumRows() == 0 {
+			b.Release()
+			continue
+		}
+		if err := start(b); err != nil {
+			l.prober.release()
+			return fail(err)
+		}
+		l.inBatch = true
 	}
 }

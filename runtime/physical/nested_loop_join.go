@@ -129,24 +129,19 @@ func (j *NestedLoopJoinExec) Execute(ctx context.Context, partition int, task *p
 		run.shared.done(false, true)
 		return nil, locate(probe.Name(), partition, err)
 	}
-	return &nestedLoopStream{ctx: ctx, j: j, run: run, task: task, partition: partition,
-		probe: &locatedStream{RecordStream: in, op: probe.Name(), partition: partition}}, nil
+	return &nestedLoopStream{j: j, run: run, task: task, partition: partition,
+		probeLoop: probeLoop{ctx: ctx, probe: &locatedStream{RecordStream: in, op: probe.Name(), partition: partition}}}, nil
 }
 
 type nestedLoopStream struct {
-	ctx       context.Context
 	j         *NestedLoopJoinExec
 	run       *hashJoinRun
 	task      *plan.TaskContext
 	partition int
-	probe     plan.RecordStream
+	probeLoop
 
-	held     bool
-	prober   *joinProber
-	probeEOF bool
-	inBatch  bool
-	closed   bool
-	state    sticky
+	held   bool
+	closed bool
 }
 
 func (s *nestedLoopStream) Schema() *arrow.Schema { return s.j.Schema() }
@@ -178,50 +173,10 @@ func (s *nestedLoopStream) Next() (plan.Batch, error) {
 		}
 		s.prober = newJoinProber(s.j.spec, build, s.task, true)
 	}
-	for {
-		if err := s.ctx.Err(); err != nil {
-			return s.fail(err)
-		}
-		if s.inBatch {
-			out, done, err := s.prober.next()
-			if err != nil {
-				return s.fail(err)
-			}
-			s.inBatch = !done
-			if out.Record != nil {
-				return out, nil
-			}
-			continue
-		}
-		if s.probeEOF {
-			_, probe := s.j.sides()
-			out, err := s.prober.finish(probe.Schema())
-			if err != nil {
-				return s.fail(err)
-			}
-			if out.Record == nil {
-				return plan.Batch{}, s.state.set(io.EOF)
-			}
-			return out, nil
-		}
-		b, err := s.probe.Next()
-		if isEOF(err) {
-			s.probeEOF = true
-			continue
-		}
-		if err != nil {
-			return plan.Batch{}, s.state.set(err)
-		}
-		if b.NumRows() == 0 {
-			b.Release()
-			continue
-		}
-		if err := s.prober.start(b, nil, false); err != nil {
-			s.prober.release()
-			return s.fail(err)
-		}
-		s.inBatch = true
-	}
+	_, probe := s.j.sides()
+	return s.probeLoop.next(probe.Schema(), false, func(b plan.Batch) error {
+		return s.prober.start(b, nil, false)
+	}, s.fail)
 }
 
 func (s *nestedLoopStream) Close() {
