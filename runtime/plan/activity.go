@@ -21,16 +21,18 @@ type Activity struct {
 }
 
 type activityEntry struct {
-	what  string
+	what  func() string
 	since time.Time
 }
 
 // NewActivity returns an empty Activity.
 func NewActivity() *Activity { return &Activity{running: map[int]activityEntry{}} }
 
-// Begin records that what (for example `table events: partition region=eu: Read`)
-// started; the returned function records that it returned.
-func (a *Activity) Begin(what string) (end func()) {
+// Begin records that a call started; what describes it (for example
+// `table events: partition region = 'eu': Read`) and is called only if the
+// call is reported, so that recording costs no formatting. The returned
+// function records that the call returned.
+func (a *Activity) Begin(what func() string) (end func()) {
 	if a == nil {
 		return func() {}
 	}
@@ -61,7 +63,7 @@ func (a *Activity) Running() []string {
 	sort.Slice(entries, func(i, j int) bool { return entries[i].since.Before(entries[j].since) })
 	out := make([]string, len(entries))
 	for i, e := range entries {
-		out[i] = e.what + " (running for " + time.Since(e.since).Round(time.Millisecond).String() + ")"
+		out[i] = e.what() + " (running for " + time.Since(e.since).Round(time.Millisecond).String() + ")"
 	}
 	return out
 }

@@ -132,7 +132,7 @@ func providerScan(ctx context.Context, n *logical.Scan, req plan.ScanRequest) (e
 			exec, err = nil, fmt.Errorf("table %s: Scan panicked: %v", n.Table, r)
 		}
 	}()
-	defer plan.ActivityFrom(ctx).Begin("table " + n.Table + ": Scan (planning: listing partitions)")()
+	defer plan.ActivityFrom(ctx).Begin(func() string { return "table " + n.Table + ": Scan (planning: listing partitions)" })()
 	exec, err = n.Provider.Scan(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("table %s: scan: %w", n.Table, err)

@@ -221,7 +221,7 @@ func (s *Stream) run(ctx context.Context, emit func(arrow.RecordBatch) error) (e
 			err = s.locate(fmt.Errorf("source panicked: %v", r))
 		}
 	}()
-	defer plan.ActivityFrom(ctx).Begin(s.describe())()
+	defer plan.ActivityFrom(ctx).Begin(s.describe)()
 	err = s.cfg.readPartition(ctx, s.read, b)
 	if err == nil || errors.Is(err, ErrStop) {
 		err = b.Flush()
