@@ -56,17 +56,6 @@ var warmOnce sync.Once
 // checkers can recognise (and ignore) the one-time background start-up.
 func warm() { _, _ = module() }
 
-// Ready reports whether the module has been compiled (tests and
-// diagnostics; Parse never needs it).
-func Ready() bool {
-	select {
-	case <-compiledDone:
-		return true
-	default:
-		return false
-	}
-}
-
 var compiledDone = make(chan struct{})
 
 // WaitReady starts the module's compilation if it has not started and
