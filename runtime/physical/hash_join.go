@@ -33,8 +33,10 @@ const (
 
 // HashJoinExec joins two inputs on equality keys (plus an optional
 // residual filter over the columns of both): it collects the build side
-// into a hash table on the byte-encoded keys (a typed int64 table for one
-// integer key) and streams the probe side through it. Rows with a NULL key
+// into a hash table (a typed int64 table for one integer key, a table of
+// hashed key columns compared column by column otherwise; see keyTable)
+// and streams the probe side through it, gathering only the build columns
+// its projection outputs. Rows with a NULL key
 // never match. Its output is the left columns then the right ones (left
 // ones only for semi and anti joins), whichever side builds.
 type HashJoinExec struct {
@@ -69,6 +71,11 @@ type HashJoinOptions struct {
 	// CoPartitioned tells EXPLAIN that the inputs were partitioned on the
 	// keys by their providers.
 	CoPartitioned bool
+	// Projection lists the columns of the join's output (left then right
+	// columns, left ones only for semi and anti joins) it outputs, nil
+	// for all: the columns of the build side nobody above reads are then
+	// never gathered.
+	Projection []int
 }
 
 // NewHashJoin returns a HashJoinExec; leftKeys[i] (over left) is compared
@@ -92,6 +99,9 @@ func NewHashJoin(left, right plan.ExecutionPlan, joinType plan.JoinType, leftKey
 	}
 	spec, err := newJoinSpec(op, joinType, left.Schema(), right.Schema(), opts.Filter, opts.BuildLeft)
 	if err != nil {
+		return nil, err
+	}
+	if err := spec.project(opts.Projection); err != nil {
 		return nil, err
 	}
 	build, probe := right, left
@@ -159,7 +169,34 @@ func (h *HashJoinExec) BuildLeft() bool { return h.spec.buildLeft }
 func (h *HashJoinExec) Name() string { return "HashJoinExec" }
 
 // Schema implements plan.ExecutionPlan.
-func (h *HashJoinExec) Schema() *arrow.Schema { return h.spec.schema }
+func (h *HashJoinExec) Schema() *arrow.Schema { return h.spec.out }
+
+// Projection returns the columns of the unprojected output the join
+// outputs (nil: all).
+func (h *HashJoinExec) Projection() []int { return h.spec.proj }
+
+// WithProjection returns the join outputting only the columns cols of
+// its unprojected output (a projection of the projection it has).
+func (h *HashJoinExec) WithProjection(cols []int) (*HashJoinExec, error) {
+	if h.spec.proj != nil {
+		composed := make([]int, len(cols))
+		for j, c := range cols {
+			if c < 0 || c >= len(h.spec.proj) {
+				return nil, fmt.Errorf("%s: projection of column %d of %d", h.Name(), c, len(h.spec.proj))
+			}
+			composed[j] = h.spec.proj[c]
+		}
+		cols = composed
+	}
+	return NewHashJoin(h.left, h.right, h.spec.joinType, h.leftKeys, h.rightKeys, h.options(cols))
+}
+
+func (h *HashJoinExec) options(proj []int) HashJoinOptions {
+	return HashJoinOptions{
+		Mode: h.mode, BuildLeft: h.spec.buildLeft, Filter: h.spec.filter, MemoryBudget: h.budget,
+		CoPartitioned: h.copartitioned, Projection: proj,
+	}
+}
 
 // Properties implements plan.ExecutionPlan. Output partition i holds the
 // join of probe partition i (and, partitioned, build partition i), so the
@@ -173,6 +210,11 @@ func (h *HashJoinExec) Properties() plan.Properties {
 		pp := p.Properties().Partitioning
 		if supplied || pp.Kind != plan.KeyPartitioning {
 			return false
+		}
+		for _, c := range pp.Columns {
+			if !h.spec.out.HasField(c) {
+				return false // projected away: the claim could not be read
+			}
 		}
 		out.Partitioning = pp
 		return true
@@ -199,9 +241,7 @@ func (h *HashJoinExec) WithNewChildren(children []plan.ExecutionPlan) (plan.Exec
 	if len(children) != 2 {
 		return nil, errChildren(h.Name(), 2, len(children))
 	}
-	return NewHashJoin(children[0], children[1], h.spec.joinType, h.leftKeys, h.rightKeys, HashJoinOptions{
-		Mode: h.mode, BuildLeft: h.spec.buildLeft, Filter: h.spec.filter, MemoryBudget: h.budget, CoPartitioned: h.copartitioned,
-	})
+	return NewHashJoin(children[0], children[1], h.spec.joinType, h.leftKeys, h.rightKeys, h.options(h.spec.proj))
 }
 
 // onString renders the keys as "(a, b), (c, d)".
@@ -227,7 +267,7 @@ func (h *HashJoinExec) String() string {
 	if h.spec.buildLeft {
 		build = "left"
 	}
-	return fmt.Sprintf("HashJoinExec: mode=%s, join_type=%s, on=[%s]%s, build=%s", mode, h.spec.joinType, h.onString(), h.spec.filterString(), build)
+	return fmt.Sprintf("HashJoinExec: mode=%s, join_type=%s, on=[%s]%s, build=%s%s", mode, h.spec.joinType, h.onString(), h.spec.filterString(), build, h.spec.projectionString())
 }
 
 // hashJoinRun is one execution: the budget all partitions share and, for

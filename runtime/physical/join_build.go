@@ -90,6 +90,7 @@ func recordBytes(rec arrow.RecordBatch) int64 {
 type joinBuild struct {
 	rec    arrow.RecordBatch
 	n      int
+	nulls  []bool     // per column: a build row (not the NULL row) is NULL
 	table  *joinTable // nil for a nested-loop join
 	bytes  int64      // reserved from the budget
 	budget *joinBudget
@@ -103,6 +104,8 @@ func (b *joinBuild) release() {
 		b.rec.Release()
 		b.rec = nil
 	}
+	b.table.release()
+	b.table = nil
 	b.budget.free(b.bytes)
 	b.bytes = 0
 }
@@ -194,24 +197,33 @@ func collectBuild(ctx context.Context, in plan.RecordStream, schema *arrow.Schem
 	// Probe partitions may read the record concurrently: compute the
 	// lazily cached null counts now.
 	shareAcrossGoroutines(rec)
-	return &joinBuild{rec: rec, n: rows, bytes: size, budget: budget}, nil
+	nulls := make([]bool, len(cols))
+	for i, c := range rec.Columns() {
+		nulls[i] = c.NullN() > 1 // more than the trailing NULL row
+	}
+	return &joinBuild{rec: rec, n: rows, nulls: nulls, bytes: size, budget: budget}, nil
 }
 
-// joinTable maps join keys to the build rows holding them: key -> id (a
-// typed int64 table for one integer key, a map of encoded keys otherwise),
-// id -> first row, row -> next row of the same key. Rows with a NULL key
-// are not in it: they never match.
+// joinTable maps join keys to the build rows holding them: key -> first
+// row (a typed int64 table for one integer key, a keyTable of hashed key
+// columns otherwise), row -> next row of the same key. Rows with a NULL
+// key are not in it: they never match.
 type joinTable struct {
-	ints  *int64Table
-	bytes map[string]int32
-	heads []int32
-	next  []int32
+	ints *int64Table // id of a key: its first row
+	keys *keyTable
+	next []int32
 	// unique is true when no key has two rows: a probe row then matches
 	// at most one row, and outputs can gather build columns aligned with
 	// the probe batch.
 	unique bool
 	// nullKeys counts build rows with a NULL key (NOT IN needs to know).
 	nullKeys int
+}
+
+func (t *joinTable) release() {
+	if t != nil && t.keys != nil {
+		t.keys.release()
+	}
 }
 
 // intKeyable reports whether a single key of type t can use the int64
@@ -228,11 +240,13 @@ func intKeyable(t arrow.DataType) bool {
 
 // keyBatch holds one batch's evaluated join keys.
 type keyBatch struct {
-	cols []keyColumn
-	n    int
-	ints []int64 // single integer key: the values
-	null []bool  // rows with a NULL in some key
-	enc  encodedRows
+	cols    []keyColumn
+	n       int
+	ints    []int64  // single integer key: the values
+	hash    []uint64 // other keys: each row's hash
+	null    []bool   // rows with a NULL in some key
+	own     []int64  // storage for ints when they are not the column itself
+	scratch probeScratch
 }
 
 func (k *keyBatch) release() {
@@ -242,6 +256,7 @@ func (k *keyBatch) release() {
 		}
 	}
 	k.cols = k.cols[:0]
+	k.ints = nil
 }
 
 // evalKeys evaluates the key expressions over b (n selected rows).
@@ -255,10 +270,7 @@ func evalKeys(k *keyBatch, evals []evaluator, mem memory.Allocator, b plan.Batch
 		}
 		k.cols = append(k.cols, keyColumn{arr: arr, sel: sel})
 	}
-	if cap(k.null) < k.n {
-		k.null = make([]bool, k.n)
-	}
-	k.null = k.null[:k.n]
+	k.null = sized(k.null, k.n)
 	clear(k.null)
 	for _, c := range k.cols {
 		valid, off := validity(c.arr)
@@ -272,14 +284,19 @@ func evalKeys(k *keyBatch, evals []evaluator, mem memory.Allocator, b plan.Batch
 		}
 	}
 	if intKey {
-		if cap(k.ints) < k.n {
-			k.ints = make([]int64, k.n)
+		c := k.cols[0]
+		if c.sel == nil && c.arr.DataType().ID() == arrow.INT64 {
+			k.ints = fixedValues[int64](c.arr)[:k.n] // no copy
+			return nil
 		}
-		k.ints = k.ints[:k.n]
-		int64KeysOf(k.cols[0], k.ints)
+		k.own = sized(k.own, k.n)
+		k.ints = k.own
+		int64KeysOf(c, k.ints)
 		return nil
 	}
-	return encodeRows(&k.enc, k.cols, k.n)
+	k.hash = sized(k.hash, k.n)
+	hashKeys(k.hash, k.cols)
+	return nil
 }
 
 // int64KeysOf reads an integer-like key column as int64s, one per row.
@@ -330,53 +347,87 @@ func buildTable(build *joinBuild, evals []evaluator, mem memory.Allocator, intKe
 		return err
 	}
 	t := &joinTable{next: make([]int32, build.n), unique: true}
+	keys := 0
+	for _, null := range k.null[:build.n] {
+		if !null {
+			keys++
+		}
+	}
+	t.nullKeys = build.n - keys
+	var size int64
 	if intKey {
-		t.ints = newInt64Table()
+		t.ints = &int64Table{}
+		t.ints.init(tableSize(keys))
+		size = int64(len(t.ints.slots)) * 16
 	} else {
-		t.bytes = make(map[string]int32, build.n)
+		// The table keeps the key columns, one value per build row.
+		cols := make([]arrow.Array, len(k.cols))
+		for i, c := range k.cols {
+			c.arr.Retain()
+			cols[i] = c.arr
+			if evals[i].column() < 0 {
+				size += arrayBytes(c.arr)
+			}
+		}
+		t.keys = newKeyTable(cols, keys)
+		size += t.keys.bytes()
 	}
 	for i := range build.n {
 		t.next[i] = -1
 		if k.null[i] {
-			t.nullKeys++
 			continue
 		}
-		var id int32
-		var inserted bool
+		var prev int32
 		if intKey {
-			id, inserted = t.ints.findOrInsert(k.ints[i], int32(len(t.heads)))
+			prev = t.ints.pushHead(k.ints[i], int32(i))
 		} else {
-			key := k.enc.row(i)
-			if got, ok := t.bytes[string(key)]; ok {
-				id = got
-			} else {
-				id, inserted = int32(len(t.heads)), true
-				t.bytes[string(key)] = id
-			}
+			prev = t.keys.insert(k.hash[i], int32(i))
 		}
-		if inserted {
-			t.heads = append(t.heads, int32(i))
-			continue
-		}
-		t.unique = false
-		t.next[i] = t.heads[id]
-		t.heads[id] = int32(i)
-	}
-	size := int64(len(t.next)+len(t.heads)) * 4
-	if t.ints != nil {
-		size += int64(len(t.ints.slots)) * 16
-	} else {
-		size += int64(len(t.bytes)) * 48
-		for key := range t.bytes {
-			size += int64(len(key))
+		if prev >= 0 {
+			t.unique = false
+			t.next[i] = prev
 		}
 	}
+	size += int64(len(t.next)) * 4
 	if err := build.budget.reserve(size); err != nil {
+		t.release()
 		return err
 	}
 	build.bytes += size
 	build.table = t
 	return nil
+}
+
+// arrayBytes is the memory the buffers of a hold.
+func arrayBytes(a arrow.Array) int64 {
+	var n int64
+	for _, b := range a.Data().Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	return n
+}
+
+// pushHead makes row the first row of key k and returns the row it
+// displaces, -1 when k is new. The table must have been sized for all
+// its keys (tableSize): it does not grow.
+func (t *int64Table) pushHead(k int64, row int32) int32 {
+	h := t.slot(k)
+	for {
+		s := &t.slots[h]
+		if s.id == 0 {
+			s.key, s.id = k, row+1
+			t.n++
+			return -1
+		}
+		if s.key == k {
+			prev := s.id - 1
+			s.id = row + 1
+			return prev
+		}
+		h = (h + 1) & t.mask
+	}
 }
 
 // find returns the id of key k, or -1.
@@ -395,31 +446,20 @@ func (t *int64Table) find(k int64) int32 {
 }
 
 // lookup sets first[i] to the first build row matching probe row i of k,
-// or -1. The loops are split by table kind so the hot one (one integer
-// key) is a probe of the flat table per row and nothing else.
+// or -1. The loop for one integer key is a probe of the flat table per
+// row and nothing else.
 func (t *joinTable) lookup(k *keyBatch, first []int32) {
-	first = first[:k.n]
-	null := k.null[:k.n]
-	if t.ints != nil {
-		ints := k.ints[:k.n]
-		for i, key := range ints {
-			first[i] = -1
-			if null[i] {
-				continue
-			}
-			if id := t.ints.find(key); id >= 0 {
-				first[i] = t.heads[id]
-			}
-		}
+	if t.keys != nil {
+		t.keys.lookup(k, first, &k.scratch)
 		return
 	}
-	for i := range first {
+	first = first[:k.n]
+	null := k.null[:k.n]
+	ints := k.ints[:k.n]
+	for i, key := range ints {
 		first[i] = -1
-		if null[i] {
-			continue
-		}
-		if id, ok := t.bytes[string(k.enc.row(i))]; ok {
-			first[i] = t.heads[id]
+		if !null[i] {
+			first[i] = t.ints.find(key)
 		}
 	}
 }

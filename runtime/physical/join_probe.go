@@ -23,10 +23,80 @@ type joinSpec struct {
 	buildLeft bool
 	left      *arrow.Schema
 	right     *arrow.Schema
-	schema    *arrow.Schema // the output
+	schema    *arrow.Schema // the output, before proj
 	combined  *arrow.Schema // left then right columns: what filter reads
 	filter    expr.Expr
 	sel       selector // filter compiled over combined; nil without filter
+	// proj lists the columns of schema the join outputs (nil: all), so
+	// that build columns nobody reads are never gathered; out is the
+	// schema of what it outputs, cols where each column comes from.
+	proj []int
+	out  *arrow.Schema
+	cols []joinColumn
+	// full is where each column of a filtered record (recordSchema)
+	// comes from.
+	full []joinColumn
+}
+
+// joinColumn is an output column: column idx of the build or probe side.
+type joinColumn struct {
+	build bool
+	idx   int
+}
+
+// column returns where column i of the left-then-right layout comes from.
+func (s *joinSpec) column(i int) joinColumn {
+	if i < s.left.NumFields() {
+		return joinColumn{build: s.buildLeft, idx: i}
+	}
+	return joinColumn{build: !s.buildLeft, idx: i - s.left.NumFields()}
+}
+
+// project makes the join output only the columns proj of its schema
+// (nil: all of them).
+func (s *joinSpec) project(proj []int) error {
+	s.proj, s.out, s.cols = nil, s.schema, nil
+	n := s.schema.NumFields()
+	if proj != nil {
+		fields := make([]arrow.Field, len(proj))
+		for j, i := range proj {
+			if i < 0 || i >= n {
+				return fmt.Errorf("%s: projection of column %d of %d", s.op, i, n)
+			}
+			fields[j] = s.schema.Field(i)
+		}
+		s.proj = append([]int(nil), proj...)
+		s.out = arrow.NewSchema(fields, nil)
+	}
+	for j := range s.out.NumFields() {
+		i := j
+		if s.proj != nil {
+			i = s.proj[j]
+		}
+		s.cols = append(s.cols, s.column(i))
+	}
+	s.full = nil
+	for i := range s.recordSchema().NumFields() {
+		s.full = append(s.full, s.column(i))
+	}
+	return nil
+}
+
+// recordSchema is the layout of a record the filter reads: every column
+// of both sides for a semi or anti join, the output's otherwise.
+func (s *joinSpec) recordSchema() *arrow.Schema {
+	if s.semiLike() {
+		return s.combined
+	}
+	return s.schema
+}
+
+// projectionString renders the projection for EXPLAIN ("" without one).
+func (s *joinSpec) projectionString() string {
+	if s.proj == nil {
+		return ""
+	}
+	return ", projection=[" + fieldNames(s.out) + "]"
 }
 
 func newJoinSpec(op string, joinType plan.JoinType, left, right *arrow.Schema, filter expr.Expr, buildLeft bool) (*joinSpec, error) {
@@ -65,6 +135,9 @@ func newJoinSpec(op string, joinType plan.JoinType, left, right *arrow.Schema, f
 		out = append(out, f)
 	}
 	s.schema = arrow.NewSchema(out, nil)
+	if err := s.project(nil); err != nil {
+		return nil, err
+	}
 	if filter != nil {
 		if joinType == plan.LeftAntiNullAwareJoin || joinType == plan.LeftSingleJoin {
 			return nil, fmt.Errorf("%s: a %s join takes no filter", op, joinType)
@@ -129,6 +202,7 @@ type joinProber struct {
 	pos     int        // generic path: the selected row being expanded
 	chain   int32      // generic path: its next candidate build row
 	keys    keyBatch
+	idx     []int32 // aligned path: the build row of each probe record row
 
 	finishing bool
 	unmatched []int32 // build rows to output at the end
@@ -261,29 +335,33 @@ func (p *joinProber) pairs() ([]int32, []int32) {
 // joinPairs filters one chunk of pairs and marks what matched; it returns
 // the pairs to output (Record nil when none are output).
 func (p *joinProber) joinPairs(pi, bi []int32) (plan.Batch, error) {
-	rec, err := p.pairRecord(pi, bi)
-	if err != nil {
-		return plan.Batch{}, err
-	}
-	var kept []int32
-	if p.spec.sel != nil {
-		if kept, err = p.spec.sel.selectRows(p.mem, plan.Batch{Record: rec}, make([]int32, 0, len(pi))); err != nil {
-			rec.Release()
-			return plan.Batch{}, err
-		}
-		for _, k := range kept {
-			p.mark(pi[k], bi[k])
-		}
-	} else {
+	if p.spec.sel == nil {
 		for k := range pi {
 			p.mark(pi[k], bi[k])
 		}
+		if p.spec.semiLike() {
+			return plan.Batch{}, nil
+		}
+		rec, err := p.pairRecord(pi, bi, p.spec.out, p.spec.cols)
+		return plan.Batch{Record: rec}, err
 	}
-	if p.spec.semiLike() || (kept != nil && len(kept) == 0) {
+	rec, err := p.pairRecord(pi, bi, p.spec.recordSchema(), p.spec.full)
+	if err != nil {
+		return plan.Batch{}, err
+	}
+	kept, err := p.spec.sel.selectRows(p.mem, plan.Batch{Record: rec}, make([]int32, 0, len(pi)))
+	if err != nil {
+		rec.Release()
+		return plan.Batch{}, err
+	}
+	for _, k := range kept {
+		p.mark(pi[k], bi[k])
+	}
+	if p.spec.semiLike() || len(kept) == 0 {
 		rec.Release()
 		return plan.Batch{}, nil
 	}
-	return plan.Batch{Record: rec, Sel: kept}, nil
+	return plan.Batch{Record: p.project(rec), Sel: kept}, nil
 }
 
 func (p *joinProber) mark(probeRow, buildRow int32) {
@@ -299,9 +377,9 @@ func (p *joinProber) mark(probeRow, buildRow int32) {
 func (p *joinProber) probeRest() (plan.Batch, error) {
 	switch {
 	case p.spec.joinType == plan.LeftSemiJoin:
-		return p.probeRows(true), nil
+		return p.probeRows(true)
 	case p.spec.semiLike():
-		return p.probeRows(false), nil
+		return p.probeRows(false)
 	case p.spec.probePreserved():
 		un := p.selectedWhere(false)
 		if len(un) == 0 {
@@ -317,14 +395,18 @@ func (p *joinProber) probeRest() (plan.Batch, error) {
 }
 
 // probeRows outputs the current batch's selected rows whose matched flag
-// is want, reusing the record.
-func (p *joinProber) probeRows(want bool) plan.Batch {
+// is want, reusing the record's columns.
+func (p *joinProber) probeRows(want bool) (plan.Batch, error) {
 	sel := p.selectedWhere(want)
 	if len(sel) == 0 {
-		return plan.Batch{}
+		return plan.Batch{}, nil
 	}
-	p.cur.Record.Retain()
-	return plan.Batch{Record: p.cur.Record, Sel: sel}
+	if p.spec.proj == nil {
+		p.cur.Record.Retain()
+		return plan.Batch{Record: p.cur.Record, Sel: sel}, nil
+	}
+	rec, err := p.assemble(p.spec.out, p.spec.cols, int(p.cur.Record.NumRows()), p.probeColumn, nil)
+	return plan.Batch{Record: rec, Sel: sel}, err
 }
 
 func (p *joinProber) selectedWhere(want bool) []int32 {
@@ -341,8 +423,9 @@ func (p *joinProber) selectedWhere(want bool) []int32 {
 
 // joinAligned joins the current batch when each probe row has at most one
 // candidate: build columns are gathered aligned with the probe record
-// (the NULL row where there is none), the probe columns are reused, and
-// the output is that record with a selection.
+// (the NULL row where there is none and the probe side is preserved), the
+// probe columns are reused, and the output is that record with a
+// selection (none when every row of an unselected batch matched).
 func (p *joinProber) joinAligned() (plan.Batch, error) {
 	n := p.cur.NumRows()
 	cand := make([]int32, 0, n)
@@ -352,7 +435,7 @@ func (p *joinProber) joinAligned() (plan.Batch, error) {
 		}
 	}
 	if p.spec.joinType == plan.LeftAntiNullAwareJoin {
-		return p.notIn(cand), nil
+		return p.notIn(cand)
 	}
 	if p.spec.semiLike() && p.spec.sel == nil {
 		for _, r := range cand {
@@ -360,23 +443,54 @@ func (p *joinProber) joinAligned() (plan.Batch, error) {
 		}
 		return p.probeRest()
 	}
+	preserved := p.spec.probePreserved()
+	if len(cand) == 0 && !preserved && !p.spec.semiLike() {
+		return plan.Batch{}, nil
+	}
 	rows := int(p.cur.Record.NumRows())
-	idx := make([]int32, rows)
+	p.idx = sized(p.idx, rows)
+	idx := p.idx
+	// A row without a candidate gathers the NULL row only when it is
+	// output; otherwise row 0 does (it is not selected), and columns
+	// without NULLs need no validity.
 	null := int32(p.build.n)
+	fill := null
+	if !preserved && p.build.n > 0 {
+		fill = 0
+	}
 	for i := range idx {
-		idx[i] = null
+		idx[i] = fill
 	}
 	for i := range n {
 		if f := p.first[i]; f >= 0 {
 			idx[rowOf(p.cur.Sel, i)] = f
 		}
 	}
-	rec, err := p.alignedRecord(idx)
+	nulls := preserved || fill == null
+	if p.spec.sel == nil {
+		rec, err := p.alignedRecord(idx, nulls, p.spec.out, p.spec.cols)
+		if err != nil {
+			return plan.Batch{}, err
+		}
+		if p.visited != nil {
+			for _, r := range cand {
+				p.visited[idx[r]] = true
+			}
+		}
+		if preserved {
+			return plan.Batch{Record: rec, Sel: p.selCopy()}, nil
+		}
+		if p.cur.Sel == nil && len(cand) == rows {
+			return plan.Batch{Record: rec}, nil
+		}
+		return plan.Batch{Record: rec, Sel: cand}, nil
+	}
+	rec, err := p.alignedRecord(idx, nulls, p.spec.recordSchema(), p.spec.full)
 	if err != nil {
 		return plan.Batch{}, err
 	}
 	kept := cand
-	if p.spec.sel != nil && len(cand) > 0 {
+	if len(cand) > 0 {
 		if kept, err = p.spec.sel.selectRows(p.mem, plan.Batch{Record: rec, Sel: cand}, make([]int32, 0, len(cand))); err != nil {
 			rec.Release()
 			return plan.Batch{}, err
@@ -389,7 +503,7 @@ func (p *joinProber) joinAligned() (plan.Batch, error) {
 	case p.spec.semiLike():
 		rec.Release()
 		return p.probeRest()
-	case p.spec.probePreserved():
+	case preserved:
 		if len(kept) < len(cand) {
 			// Rows the filter rejected are unmatched: NULL build columns.
 			rec.Release()
@@ -398,33 +512,40 @@ func (p *joinProber) joinAligned() (plan.Batch, error) {
 					idx[r] = null
 				}
 			}
-			if rec, err = p.alignedRecord(idx); err != nil {
+			if rec, err = p.alignedRecord(idx, true, p.spec.out, p.spec.cols); err != nil {
 				return plan.Batch{}, err
 			}
+			return plan.Batch{Record: rec, Sel: p.selCopy()}, nil
 		}
-		if p.cur.Sel == nil {
-			return plan.Batch{Record: rec}, nil
-		}
-		return plan.Batch{Record: rec, Sel: append([]int32(nil), p.cur.Sel...)}, nil
+		return plan.Batch{Record: p.project(rec), Sel: p.selCopy()}, nil
 	}
 	if len(kept) == 0 {
 		rec.Release()
 		return plan.Batch{}, nil
 	}
-	return plan.Batch{Record: rec, Sel: kept}, nil
+	return plan.Batch{Record: p.project(rec), Sel: kept}, nil
+}
+
+// selCopy is the current batch's selection for an output batch (which
+// must not share it with the input's producer).
+func (p *joinProber) selCopy() []int32 {
+	if p.cur.Sel == nil {
+		return nil
+	}
+	return append([]int32(nil), p.cur.Sel...)
 }
 
 // notIn outputs the rows for which `key NOT IN (build keys)` is TRUE:
 // every row when the build side is empty; none when it holds a NULL key;
 // otherwise rows with a non-NULL key and no match.
-func (p *joinProber) notIn(cand []int32) plan.Batch {
+func (p *joinProber) notIn(cand []int32) (plan.Batch, error) {
 	switch {
 	case p.build.n == 0:
 		for i := range p.cur.NumRows() {
 			p.matched[rowOf(p.cur.Sel, i)] = false
 		}
 	case p.build.table.nullKeys > 0:
-		return plan.Batch{}
+		return plan.Batch{}, nil
 	default:
 		for i := range p.cur.NumRows() {
 			if p.keys.null[i] {
@@ -438,55 +559,75 @@ func (p *joinProber) notIn(cand []int32) plan.Batch {
 	return p.probeRows(false)
 }
 
-// columns assembles output columns in left-then-right order from the probe
-// and build sides' columns.
-func (p *joinProber) columns(probe, build []arrow.Array) []arrow.Array {
-	if p.spec.buildLeft {
-		return append(append([]arrow.Array(nil), build...), probe...)
+// assemble makes a record of rows rows with schema and the columns cols
+// says, each taken from probe or build (which return a new reference).
+func (p *joinProber) assemble(schema *arrow.Schema, cols []joinColumn, rows int, probe, build func(int) (arrow.Array, error)) (arrow.RecordBatch, error) {
+	arrs := make([]arrow.Array, len(cols))
+	defer releaseArrays(arrs)
+	for j, c := range cols {
+		var err error
+		if c.build {
+			arrs[j], err = build(c.idx)
+		} else {
+			arrs[j], err = probe(c.idx)
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return append(append([]arrow.Array(nil), probe...), build...)
+	return array.NewRecordBatch(schema, arrs, int64(rows)), nil
 }
 
-func (p *joinProber) recordSchema() *arrow.Schema {
-	if p.spec.semiLike() {
-		return p.spec.combined
+// project turns a record of the filter's layout (owned) into one of the
+// output's columns.
+func (p *joinProber) project(rec arrow.RecordBatch) arrow.RecordBatch {
+	if p.spec.proj == nil {
+		return rec
 	}
-	return p.spec.schema
+	defer rec.Release()
+	arrs := make([]arrow.Array, len(p.spec.proj))
+	for j, i := range p.spec.proj {
+		arrs[j] = rec.Column(i)
+	}
+	return array.NewRecordBatch(p.spec.out, arrs, rec.NumRows())
+}
+
+// probeColumn is column i of the current probe record, as it is.
+func (p *joinProber) probeColumn(i int) (arrow.Array, error) {
+	c := p.cur.Record.Column(i)
+	c.Retain()
+	return c, nil
 }
 
 // alignedRecord is the probe record's columns plus the build columns
-// gathered by idx (one build row per probe record row).
-func (p *joinProber) alignedRecord(idx []int32) (arrow.RecordBatch, error) {
-	build, err := gatherColumns(p.mem, p.build.rec, idx)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseArrays(build)
-	rec := array.NewRecordBatch(p.recordSchema(), p.columns(p.cur.Record.Columns(), build), int64(len(idx)))
-	return rec, nil
+// gathered by idx (one build row per probe record row); nulls says idx
+// may pick the NULL row.
+func (p *joinProber) alignedRecord(idx []int32, nulls bool, schema *arrow.Schema, cols []joinColumn) (arrow.RecordBatch, error) {
+	return p.assemble(schema, cols, len(idx), p.probeColumn, func(i int) (arrow.Array, error) {
+		return takeRows(p.mem, p.build.rec.Column(i), idx, nulls || p.build.nulls[i])
+	})
 }
 
 // pairRecord gathers one output row per pair.
-func (p *joinProber) pairRecord(pi, bi []int32) (arrow.RecordBatch, error) {
-	probe, err := gatherColumns(p.mem, p.cur.Record, pi)
-	if err != nil {
-		return nil, err
+func (p *joinProber) pairRecord(pi, bi []int32, schema *arrow.Schema, cols []joinColumn) (arrow.RecordBatch, error) {
+	return p.assemble(schema, cols, len(pi), func(i int) (arrow.Array, error) {
+		return takeArray(p.mem, p.cur.Record.Column(i), pi)
+	}, p.buildRows(bi))
+}
+
+// buildRows gathers build rows idx (never the NULL row) of a column.
+func (p *joinProber) buildRows(idx []int32) func(int) (arrow.Array, error) {
+	return func(i int) (arrow.Array, error) {
+		return takeRows(p.mem, p.build.rec.Column(i), idx, p.build.nulls[i])
 	}
-	defer releaseArrays(probe)
-	build, err := gatherColumns(p.mem, p.build.rec, bi)
-	if err != nil {
-		return nil, err
-	}
-	defer releaseArrays(build)
-	return array.NewRecordBatch(p.recordSchema(), p.columns(probe, build), int64(len(pi))), nil
 }
 
 // withNullBuild is the current probe record with all-NULL build columns.
 func (p *joinProber) withNullBuild() (arrow.RecordBatch, error) {
 	rows := int(p.cur.Record.NumRows())
-	build := nullColumns(p.mem, p.build.rec.Schema(), rows)
-	defer releaseArrays(build)
-	return array.NewRecordBatch(p.spec.schema, p.columns(p.cur.Record.Columns(), build), int64(rows)), nil
+	return p.assemble(p.spec.out, p.spec.cols, rows, p.probeColumn, func(i int) (arrow.Array, error) {
+		return array.MakeArrayOfNull(p.mem, p.build.rec.Schema().Field(i).Type, rows), nil
+	})
 }
 
 // finish returns the next batch of unmatched build rows once the probe
@@ -508,28 +649,10 @@ func (p *joinProber) finish(probeSchema *arrow.Schema) (plan.Batch, error) {
 	}
 	chunk := p.unmatched[:min(p.batchSize, len(p.unmatched))]
 	p.unmatched = p.unmatched[len(chunk):]
-	build, err := gatherColumns(p.mem, p.build.rec, chunk)
-	if err != nil {
-		return plan.Batch{}, err
-	}
-	defer releaseArrays(build)
-	probe := nullColumns(p.mem, probeSchema, len(chunk))
-	defer releaseArrays(probe)
-	return plan.Batch{Record: array.NewRecordBatch(p.spec.schema, p.columns(probe, build), int64(len(chunk)))}, nil
-}
-
-// gatherColumns gathers rows idx of every column of rec.
-func gatherColumns(mem memory.Allocator, rec arrow.RecordBatch, idx []int32) ([]arrow.Array, error) {
-	out := make([]arrow.Array, rec.NumCols())
-	for i, c := range rec.Columns() {
-		t, err := takeArray(mem, c, idx)
-		if err != nil {
-			releaseArrays(out)
-			return nil, err
-		}
-		out[i] = t
-	}
-	return out, nil
+	rec, err := p.assemble(p.spec.out, p.spec.cols, len(chunk), func(i int) (arrow.Array, error) {
+		return array.MakeArrayOfNull(p.mem, probeSchema.Field(i).Type, len(chunk)), nil
+	}, p.buildRows(chunk))
+	return plan.Batch{Record: rec}, err
 }
 
 func nullColumns(mem memory.Allocator, schema *arrow.Schema, n int) []arrow.Array {

@@ -232,6 +232,7 @@ func TestJoinsMatchReference(t *testing.T) {
 							if diff := cmp.Diff(want, got); diff != "" {
 								t.Errorf("%s (%s): rows differ (-want +got):\n%s", strat.name, Explain(strat.p), diff)
 							}
+							checkProjected(t, mem, strat, want)
 						}
 						if jt != plan.LeftAntiNullAwareJoin {
 							cond := equalities(keys)
@@ -284,6 +285,37 @@ func checkRows(t *testing.T, mem allocator, name string, p plan.ExecutionPlan, w
 	got := sortedRows(t, mem, p)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("%s:\n%s\nrows differ (-want +got):\n%s", name, Explain(p), diff)
+	}
+}
+
+// checkProjected runs a strategy projected to its odd columns in reverse
+// order (the build side's key columns among those dropped) and compares
+// with want projected alike.
+func checkProjected(t *testing.T, mem allocator, strat joinStrategy, want []string) {
+	t.Helper()
+	j := strat.p.(*HashJoinExec)
+	var proj []int
+	for i := j.Schema().NumFields() - 1; i >= 0; i-- {
+		if i%2 == 1 {
+			proj = append(proj, i)
+		}
+	}
+	pj, err := j.WithProjection(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var projected []string
+	for _, row := range want {
+		cells := strings.Split(row, ",")
+		var out []string
+		for _, i := range proj {
+			out = append(out, cells[i])
+		}
+		projected = append(projected, strings.Join(out, ","))
+	}
+	slices.Sort(projected)
+	if diff := cmp.Diff(projected, sortedRows(t, mem, pj)); diff != "" {
+		t.Errorf("%s projected to %v (%s): rows differ (-want +got):\n%s", strat.name, proj, Explain(pj), diff)
 	}
 }
 

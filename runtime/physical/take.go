@@ -3,6 +3,7 @@ package physical
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -77,6 +78,107 @@ type gatherSource struct {
 // takeArray gathers arr's rows idx into a new dense array. It is the
 // materialisation of a selection vector and the gather of a sort.
 func takeArray(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
+	return takeRows(mem, arr, idx, arr.NullN() > 0)
+}
+
+// takeRows is takeArray for a caller that may know better than arr's
+// null count: with nulls false the rows idx picks hold no NULL (a join's
+// build column has a trailing NULL row that matched rows never pick), so
+// the result gets no validity bitmap. Fixed-width and binary layouts are
+// gathered straight from idx (the hot gathers of joins, projections and
+// aggregates); the rest go through interleave.
+func takeRows(mem memory.Allocator, arr arrow.Array, idx []int32, nulls bool) (arrow.Array, error) {
+	t := arr.DataType()
+	n := len(idx)
+	var vals []*memory.Buffer
+	switch w := byteWidth(t); {
+	case w == 1:
+		vals = []*memory.Buffer{takeFixed[uint8](mem, arr, idx)}
+	case w == 2:
+		vals = []*memory.Buffer{takeFixed[uint16](mem, arr, idx)}
+	case w == 4:
+		vals = []*memory.Buffer{takeFixed[uint32](mem, arr, idx)}
+	case w == 8:
+		vals = []*memory.Buffer{takeFixed[uint64](mem, arr, idx)}
+	case w == 16:
+		vals = []*memory.Buffer{takeFixed[[2]uint64](mem, arr, idx)}
+	case t.ID() == arrow.STRING || t.ID() == arrow.BINARY:
+		o, d := takeVar[int32](mem, arr, idx)
+		vals = []*memory.Buffer{o, d}
+	case t.ID() == arrow.LARGE_STRING || t.ID() == arrow.LARGE_BINARY:
+		o, d := takeVar[int64](mem, arr, idx)
+		vals = []*memory.Buffer{o, d}
+	default:
+		return takeInterleaved(mem, arr, idx)
+	}
+	var nullBuf *memory.Buffer
+	nullN := 0
+	if nulls {
+		if valid, off := validity(arr); valid != nil {
+			nullBuf, nullN = takeValidity(mem, valid, off, idx)
+		}
+	}
+	bufs := append([]*memory.Buffer{nullBuf}, vals...)
+	data := array.NewData(t, n, bufs, nil, nullN, 0)
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	defer data.Release()
+	return array.MakeFromData(data), nil
+}
+
+// takeValidity gathers the validity bits of rows idx, a byte of output
+// at a time, and counts the NULLs.
+func takeValidity(mem memory.Allocator, valid []byte, off int, idx []int32) (*memory.Buffer, int) {
+	buf := newBuffer(mem, int(bitutil.BytesForBits(int64(len(idx)))))
+	out := buf.Bytes()
+	set := 0
+	for o := range out {
+		chunk := idx[o*8 : min(len(idx), o*8+8)]
+		var b byte
+		for j, r := range chunk {
+			p := off + int(r)
+			b |= (valid[p>>3] >> (p & 7) & 1) << j
+		}
+		out[o] = b
+		set += bits.OnesCount8(b)
+	}
+	return buf, len(idx) - set
+}
+
+func takeFixed[T any](mem memory.Allocator, arr arrow.Array, idx []int32) *memory.Buffer {
+	var z T
+	buf := newBuffer(mem, len(idx)*int(unsafe.Sizeof(z)))
+	out := reinterpret[T](buf.Bytes())[:len(idx)]
+	src := fixedValues[T](arr)
+	for i, r := range idx {
+		out[i] = src[r]
+	}
+	return buf
+}
+
+func takeVar[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32) (*memory.Buffer, *memory.Buffer) {
+	src := varView[O](arr)
+	offBuf := newBuffer(mem, (len(idx)+1)*int(unsafe.Sizeof(O(0))))
+	offs := reinterpret[O](offBuf.Bytes())
+	var total O
+	offs[0] = 0
+	for i, r := range idx {
+		total += src.offs[r+1] - src.offs[r]
+		offs[i+1] = total
+	}
+	dataBuf := newBuffer(mem, int(total))
+	data := dataBuf.Bytes()
+	for i, r := range idx {
+		copy(data[offs[i]:offs[i+1]], src.data[src.offs[r]:src.offs[r+1]])
+	}
+	return offBuf, dataBuf
+}
+
+// takeInterleaved serves the layouts takeRows has no direct gather for.
+func takeInterleaved(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.Array, error) {
 	refs := make([]rowRef, len(idx))
 	for i, r := range idx {
 		refs[i] = rowRef{0, r}
@@ -163,13 +265,6 @@ func gatherFixed[T any](mem memory.Allocator, arrs []arrow.Array, refs []rowRef)
 	var z T
 	buf := newBuffer(mem, len(refs)*int(unsafe.Sizeof(z)))
 	out := reinterpret[T](buf.Bytes())
-	if len(arrs) == 1 {
-		src := fixedValues[T](arrs[0])
-		for i, r := range refs {
-			out[i] = src[r.row]
-		}
-		return buf
-	}
 	srcs := make([][]T, len(arrs))
 	for i, a := range arrs {
 		srcs[i] = fixedValues[T](a)

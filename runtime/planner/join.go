@@ -151,3 +151,38 @@ func estimateRows(p plan.ExecutionPlan) int64 {
 	}
 	return -1
 }
+
+// narrowJoin makes a hash join directly below a projection or an
+// aggregate output only the columns exprs read, so that it never gathers
+// the build columns nobody reads (the join's key columns, mostly).
+func narrowJoin(in planned, exprs ...expr.Expr) planned {
+	j, ok := in.exec.(*physical.HashJoinExec)
+	if !ok || in.names.visible != nil || len(in.names.ambiguous) > 0 {
+		return in
+	}
+	need := nameSet{}.with(exprs...)
+	var cols []int
+	for i, f := range j.Schema().Fields() {
+		if need[f.Name] {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == j.Schema().NumFields() {
+		return in
+	}
+	narrow, err := j.WithProjection(cols)
+	if err != nil {
+		return in // keep every column: correct, only slower
+	}
+	in.exec = narrow
+	return in
+}
+
+// aggArgs are the expressions aggregates read.
+func aggArgs(aggs []*expr.Aggregate) []expr.Expr {
+	var out []expr.Expr
+	for _, a := range aggs {
+		out = append(out, a)
+	}
+	return out
+}

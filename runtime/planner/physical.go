@@ -152,6 +152,7 @@ func (pp *physicalPlanner) projection(n *logical.Projection) (planned, error) {
 	if err != nil {
 		return planned{}, err
 	}
+	in = narrowJoin(in, exprs...)
 	names := internalNames(n.Names)
 	visible := namesOfProjection(exprs, n.Names, names)
 	if isIdentity(exprs, names, in.exec) {
@@ -210,6 +211,7 @@ func (pp *physicalPlanner) aggregate(n *logical.Aggregate) (planned, error) {
 	if exec, ok := fromStatistics(n, in.exec); ok {
 		return planned{exec: exec}, nil
 	}
+	in = narrowJoin(in, append(append([]expr.Expr(nil), n.GroupBy...), aggArgs(n.Aggs)...)...)
 	aggs := make([]physical.AggregateExpr, len(n.Aggs))
 	for i, a := range n.Aggs {
 		aggs[i] = physical.AggregateExpr{Func: a.Func, Arg: a.Arg, Distinct: a.Distinct, Name: n.AggNames[i], Type: a.Type}
