@@ -209,15 +209,14 @@ func runJoin(b *testing.B, s *runtime.Session, q string, wantCount, wantSum int6
 // BenchmarkHashJoin: the fact table joined with the 100K-row dimension on
 // an int64 key (a broadcast hash join: the dimension is collected once),
 // aggregated, next to the hand-written map join. x-handwritten is the
-// ratio; peak-MB is the most memory the query's allocator held at once
+// ratio (x-handwritten-cpu the ratio of CPU times at parallelism 1);
+// peak-MB is the most memory the query's allocator held at once
 // (the tables themselves live outside it), build-MB the dimension's size.
 func BenchmarkHashJoin(b *testing.B) {
 	d := joinDataset()
-	var baseline time.Duration
+	var baseline, baselineCPU time.Duration
 	b.Run("handwritten", func(b *testing.B) {
-		for b.Loop() {
-			handJoin(d)
-		}
+		baselineCPU = cpuPerOp(b, func() { handJoin(d) })
 		baseline = perOp(b)
 	})
 	for _, e := range engineSettings() {
@@ -225,11 +224,11 @@ func BenchmarkHashJoin(b *testing.B) {
 			peak := &peakAllocator{Allocator: memory.NewGoAllocator()}
 			s := joinSession(b, d, e.n, peak, d.fact, d.dim)
 			runJoin(b, s, joinSQL, d.wantSum, d.wantVW)
-			b.ResetTimer()
-			for b.Loop() {
-				runJoin(b, s, joinSQL, d.wantSum, d.wantVW)
-			}
+			cpu := cpuPerOp(b, func() { runJoin(b, s, joinSQL, d.wantSum, d.wantVW) })
 			reportRatio(b, baseline)
+			if baselineCPU > 0 && e.n == 1 {
+				b.ReportMetric(float64(cpu)/float64(baselineCPU), "x-handwritten-cpu")
+			}
 			b.ReportMetric(float64(peak.peak.Load())/(1<<20), "peak-MB")
 			b.ReportMetric(float64(d.dimBytes)/(1<<20), "build-MB")
 			b.ReportMetric(float64(d.factBytes)/(1<<20), "probe-MB")
@@ -259,21 +258,21 @@ const coJoinSQL = "SELECT count(*), sum(f.v) + sum(d.w) FROM fact f JOIN dim d O
 // BenchmarkCoPartitionedJoin: the join on (region, id) of two tables
 // declared key-partitioned on region alike, partition by partition (no
 // repartition), next to the same join forced through repartitioning both
-// inputs (layout hidden from the planner). x-repartitioned is the ratio.
+// inputs (layout hidden from the planner). x-repartitioned is the ratio
+// of wall times at parallelism 1, x-repartitioned-cpu of CPU times (the
+// repartitioning runs in goroutines of its own, on the second core when
+// there is one).
 func BenchmarkCoPartitionedJoin(b *testing.B) {
 	d := joinDataset()
-	var baseline time.Duration
+	var baseline, baselineCPU time.Duration
 	for _, e := range engineSettings() {
 		b.Run("repartitioned/"+e.name, func(b *testing.B) {
 			s := joinSession(b, d, e.n, nil, hideLayout{d.fact}, hideLayout{d.dim})
 			checkPlan(b, s, coJoinSQL, "RepartitionExec", true)
 			runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW)
-			b.ResetTimer()
-			for b.Loop() {
-				runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW)
-			}
+			cpu := cpuPerOp(b, func() { runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW) })
 			if e.n == 1 {
-				baseline = perOp(b)
+				baseline, baselineCPU = perOp(b), cpu
 			}
 		})
 	}
@@ -282,15 +281,30 @@ func BenchmarkCoPartitionedJoin(b *testing.B) {
 			s := joinSession(b, d, e.n, nil, d.fact, d.dim)
 			checkPlan(b, s, coJoinSQL, "RepartitionExec", false)
 			runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW)
-			b.ResetTimer()
-			for b.Loop() {
-				runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW)
-			}
+			cpu := cpuPerOp(b, func() { runJoin(b, s, coJoinSQL, d.wantSum, d.wantVW) })
 			if baseline > 0 && e.n == 1 {
 				b.ReportMetric(float64(perOp(b))/float64(baseline), "x-repartitioned")
+				if baselineCPU > 0 {
+					b.ReportMetric(float64(cpu)/float64(baselineCPU), "x-repartitioned-cpu")
+				}
 			}
 		})
 	}
+}
+
+// cpuPerOp times run in the benchmark loop and reports, next to the wall
+// time, the CPU time the process used per run (cpu-ms/op, all threads:
+// the repartitioning goroutines of a parallelism=1 plan run beside the
+// join on a second core, which wall time hides), and returns it.
+func cpuPerOp(b *testing.B, run func()) time.Duration {
+	b.ResetTimer()
+	start := processCPU()
+	for b.Loop() {
+		run()
+	}
+	cpu := (processCPU() - start) / time.Duration(b.N)
+	b.ReportMetric(float64(cpu)/1e6, "cpu-ms/op")
+	return cpu
 }
 
 func checkPlan(b *testing.B, s *runtime.Session, q, op string, want bool) {
