@@ -213,7 +213,7 @@ func (g *gen) orderBy(n int) string {
 }
 
 func (g *gen) query() query {
-	switch g.r.IntN(7) {
+	switch g.r.IntN(8) {
 	case 0, 1:
 		return g.projection()
 	case 2:
@@ -222,8 +222,42 @@ func (g *gen) query() query {
 		return g.join()
 	case 4:
 		return g.subquery()
+	case 5:
+		return g.window()
 	}
 	return g.aggregate()
+}
+
+// window computes a window function over a random partitioning and
+// order. The table has no unique column, so only functions whose value
+// does not depend on how ties are broken are generated: ranks, and
+// aggregates over the default frame (which takes in every peer) or the
+// whole partition.
+func (g *gen) window() query {
+	fns := []struct {
+		call string
+		kind kind
+	}{
+		{"rank()", kindInt}, {"dense_rank()", kindInt}, {"count(*)", kindInt}, {"count(a)", kindInt},
+		{"sum(a)", kindInt}, {"max(a)", kindInt}, {"min(s)", kindString}, {"sum(f)", kindFloat},
+		{"cume_dist()", kindFloat}, {"percent_rank()", kindFloat},
+	}
+	fn := fns[g.r.IntN(len(fns))]
+	spec := g.pick("", "PARTITION BY k", "PARTITION BY s", "PARTITION BY b", "PARTITION BY k, s", "PARTITION BY a % 3")
+	order := g.pick("", "ORDER BY a ASC NULLS FIRST", "ORDER BY a DESC NULLS LAST", "ORDER BY s NULLS FIRST, a NULLS LAST", "ORDER BY f DESC NULLS FIRST", "ORDER BY k")
+	if order != "" {
+		spec = strings.TrimSpace(spec + " " + order)
+		if g.r.IntN(4) == 0 && fn.call != "rank()" && fn.call != "dense_rank()" && fn.call != "cume_dist()" && fn.call != "percent_rank()" {
+			spec += " ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING"
+		}
+	}
+	q := query{sql: "SELECT k, a, s, " + fn.call + " OVER (" + spec + ") FROM " + g.table + g.where(),
+		kinds: []kind{kindInt, kindInt, kindString, fn.kind}}
+	if g.r.IntN(2) == 0 {
+		q.sql += g.orderBy(4)
+		q.ordered = true
+	}
+	return q
 }
 
 // side is one input of a generated join: the table filtered at random,

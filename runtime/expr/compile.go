@@ -130,6 +130,8 @@ func (c *compiler) compileNode(e Expr) (node, error) {
 		return nil, fmt.Errorf("unbound parameter $%d", e.Index)
 	case *Aggregate:
 		return nil, fmt.Errorf("aggregate %s cannot be evaluated as a scalar expression", e)
+	case *Window:
+		return nil, fmt.Errorf("window function %s cannot be evaluated as a scalar expression", e)
 	case *Binary:
 		return c.binary(e)
 	case *Not:

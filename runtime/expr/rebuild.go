@@ -18,6 +18,8 @@ func WithChildren(e Expr, c []Expr) (Expr, error) {
 		return e, nil
 	case *Case:
 		return x.WithChildren(c)
+	case *Window:
+		return x.withChildren(c), nil
 	case *Func:
 		n := *x
 		n.Args = append([]Expr(nil), c...)

@@ -79,6 +79,8 @@ func (pp *physicalPlanner) plan(p logical.Plan) (planned, error) {
 		return planned{}, ErrExplain
 	case *logical.Union:
 		return pp.union(n)
+	case *logical.Window:
+		return pp.window(n)
 	case *logical.Repeat:
 		in, err := pp.plan(n.Input)
 		if err != nil {

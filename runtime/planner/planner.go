@@ -140,6 +140,10 @@ func withInput(p logical.Plan, in logical.Plan) (logical.Plan, error) {
 		c := *n
 		c.Input = in
 		return &c, nil
+	case *logical.Window:
+		c := *n
+		c.Input = in
+		return &c, nil
 	}
 	return nil, fmt.Errorf("planner: unsupported logical node %T", p)
 }

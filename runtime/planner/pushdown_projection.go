@@ -83,6 +83,8 @@ func prune(p logical.Plan, required nameSet) (logical.Plan, error) {
 		}
 	case *logical.Limit:
 		childNeeds = required
+	case *logical.Window:
+		childNeeds = windowChildNeeds(n, required)
 	case *logical.Explain:
 		childNeeds = namesOf(n.Input.Schema())
 	default:

@@ -34,7 +34,7 @@ func (b *binder) bindFunc(f *pg.FuncCall, depth int) (bound, error) {
 		name = names[1]
 	}
 	if f.Over != nil {
-		return bound{}, b.unsupportedPlural(pos, "window functions (OVER)")
+		return b.bindWindow(f, name, depth)
 	}
 	fn, isAgg := aggregates[name]
 	if !isAgg {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	pg "github.com/tpgen/tpgen/runtime/sql/internal/pgast"
 
 	"github.com/tpgen/tpgen/runtime/expr"
 )
@@ -35,7 +36,10 @@ type binder struct {
 	aggAllowed bool
 	inAgg      bool
 	sawAgg     bool
-	usesNow    bool // now() / CURRENT_TIMESTAMP appear: Bind fixes their value per run
+	inWindow   bool                     // binding a window function's arguments or keys
+	sawWindow  bool                     // the SELECT being bound calls window functions
+	windows    map[string]*pg.WindowDef // its WINDOW clause, by name
+	usesNow    bool                     // now() / CURRENT_TIMESTAMP appear: Bind fixes their value per run
 }
 
 func newBinder(sql string) *binder {

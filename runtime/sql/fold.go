@@ -14,12 +14,13 @@ import (
 // error, reported at the operator that raised it, as PostgreSQL's planner
 // reports errors of the constant expressions it folds.
 
-// isConstant reports whether e reads no column, parameter or aggregate.
+// isConstant reports whether e reads no column, parameter, aggregate or
+// window function.
 func isConstant(e expr.Expr) bool {
 	constant := true
 	expr.Walk(e, func(x expr.Expr) bool {
 		switch x.(type) {
-		case *expr.Column, *expr.Param, *expr.Aggregate, *expr.CurrentTime:
+		case *expr.Column, *expr.Param, *expr.Aggregate, *expr.Window, *expr.CurrentTime:
 			constant = false
 		}
 		return constant
@@ -56,7 +57,7 @@ func foldConstants(e expr.Expr, onErr func(node expr.Expr, err error) error) (ex
 			return nil, err
 		}
 	}
-	if _, agg := e.(*expr.Aggregate); agg || !allLit {
+	if isCall(e) || !allLit {
 		return simplifyLogic(out), nil
 	}
 	v, err := expr.EvalScalar(out)
@@ -122,4 +123,14 @@ func simplifyLogic(e expr.Expr) expr.Expr {
 		return lit // false AND x, true OR x
 	}
 	return e
+}
+
+// isCall reports whether e is an aggregate or window call, which has a
+// value per group or row even when its arguments are constant.
+func isCall(e expr.Expr) bool {
+	switch e.(type) {
+	case *expr.Aggregate, *expr.Window:
+		return true
+	}
+	return false
 }

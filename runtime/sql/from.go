@@ -343,7 +343,7 @@ func (b *binder) planSubquery(sel *pg.SelectStmt, pos int) (logical.Plan, error)
 	// A nested query starts afresh: the enclosing query's aggregates do
 	// not make it an aggregate query, nor do its scalar subqueries join in.
 	b.scope, b.taken, b.scalars = nil, map[string]bool{}, nil
-	b.inAgg, b.sawAgg = false, false
+	b.inAgg, b.sawAgg, b.sawWindow, b.windows = false, false, false, nil
 	defer b.restore(saved)
 	var lp limitParams
 	p, err := b.planSelect(sel, b.cat, max(pos, 0), &lp)
@@ -364,17 +364,19 @@ type binderState struct {
 	aggAllowed bool
 	inAgg      bool
 	sawAgg     bool
+	sawWindow  bool
+	windows    map[string]*pg.WindowDef
 	outerRefs  map[string]int
 	scalars    []scalarSub
 }
 
 func (b *binder) save() binderState {
-	return binderState{scope: b.scope, taken: b.taken, clause: b.clause, aggAllowed: b.aggAllowed, inAgg: b.inAgg, sawAgg: b.sawAgg, outerRefs: b.outerRefs, scalars: b.scalars}
+	return binderState{scope: b.scope, taken: b.taken, clause: b.clause, aggAllowed: b.aggAllowed, inAgg: b.inAgg, sawAgg: b.sawAgg, sawWindow: b.sawWindow, windows: b.windows, outerRefs: b.outerRefs, scalars: b.scalars}
 }
 
 func (b *binder) restore(s binderState) {
 	b.scope, b.taken, b.clause, b.aggAllowed, b.inAgg, b.sawAgg, b.outerRefs = s.scope, s.taken, s.clause, s.aggAllowed, s.inAgg, s.sawAgg, s.outerRefs
-	b.scalars = s.scalars
+	b.scalars, b.sawWindow, b.windows = s.scalars, s.sawWindow, s.windows
 }
 
 // cteFrame is the WITH clause of one SELECT; while the body of its i-th

@@ -57,8 +57,8 @@ func withChildren(e expr.Expr, c []expr.Expr) (expr.Expr, error) {
 		return &expr.Cast{E: c[0], To: x.To}, nil
 	case *expr.Aggregate:
 		return &expr.Aggregate{Func: x.Func, Arg: c[0], Distinct: x.Distinct, Type: x.Type}, nil
-	case *expr.Case:
-		return x.WithChildren(c)
+	case *expr.Case, *expr.Window:
+		return expr.WithChildren(e, c)
 	case *expr.Func:
 		return &expr.Func{Name: x.Name, Args: c, Type: x.Type}, nil
 	}

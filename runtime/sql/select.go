@@ -36,6 +36,9 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	if err != nil {
 		return nil, err
 	}
+	if err := b.setWindowClause(s.WindowClause); err != nil {
+		return nil, err
+	}
 
 	b.clause, b.aggAllowed = "SELECT", true
 	items, err := b.bindTargets(s.TargetList, stmtPos)
@@ -77,7 +80,7 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	}
 
 	aggregated := len(groups) > 0 || having != nil || b.sawAgg
-	if distinct && !aggregated {
+	if distinct && !aggregated && !b.sawWindow {
 		// SELECT DISTINCT a, b is SELECT a, b GROUP BY a, b.
 		for _, it := range items {
 			groups = append(groups, it.e)
@@ -106,6 +109,14 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 				return nil, err
 			}
 			input = &logical.Filter{Input: input, Predicate: having}
+		}
+	}
+
+	if b.sawWindow {
+		// Window functions see the rows after WHERE, GROUP BY and
+		// HAVING, and before DISTINCT, ORDER BY and LIMIT.
+		if input, err = buildWindows(input, items); err != nil {
+			return nil, err
 		}
 	}
 

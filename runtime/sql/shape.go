@@ -16,9 +16,6 @@ func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
 	if len(s.LockingClause) > 0 {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "FOR"), "FOR UPDATE/SHARE")
 	}
-	if len(s.WindowClause) > 0 {
-		return b.unsupported(nodeLocation(s.WindowClause[0]), "WINDOW")
-	}
 	if len(s.DistinctClause) > 0 && !(len(s.DistinctClause) == 1 && s.DistinctClause[0].GetNode() == nil) {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "DISTINCT"), "DISTINCT ON")
 	}

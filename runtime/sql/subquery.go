@@ -186,7 +186,7 @@ func (b *binder) bindCorrelated(sel *pg.SelectStmt, oneColumn bool, pos int) (lo
 	}
 	saved := b.save()
 	defer b.restore(saved)
-	b.inAgg, b.sawAgg = false, false
+	b.inAgg, b.sawAgg, b.sawWindow, b.windows = false, false, false, nil
 	input, err := b.bindFrom(sel.FromClause, pos)
 	if err != nil {
 		return nil, nil, nil, err
@@ -239,6 +239,9 @@ func (b *binder) bindCorrelated(sel *pg.SelectStmt, oneColumn bool, pos int) (lo
 	}
 	if len(b.outerRefs) > 0 {
 		return nil, nil, nil, b.unsupported(x.pos, "a subquery whose select list refers to the query around it")
+	}
+	if b.sawWindow {
+		return nil, nil, nil, b.unsupported(x.pos, "window functions in an IN or EXISTS subquery's select list (move the subquery into FROM)")
 	}
 	e, err := b.finish(x)
 	if err != nil {
