@@ -253,6 +253,11 @@ func (g *gen) window() query {
 	}
 	q := query{sql: "SELECT k, a, s, " + fn.call + " OVER (" + spec + ") FROM " + g.table + g.where(),
 		kinds: []kind{kindInt, kindInt, kindString, fn.kind}}
+	if g.r.IntN(3) == 0 {
+		// A condition above the window: the planner pushes those on
+		// PARTITION BY columns below it and must keep the others above.
+		q.sql = "SELECT * FROM (" + q.sql + ") w WHERE " + g.pick("k <= 3", "s = 'ab'", "k IN (1, 2) AND a > 0", "a IS NULL", "k = 2 OR s = 'a'")
+	}
 	if g.r.IntN(2) == 0 {
 		q.sql += g.orderBy(4)
 		q.ordered = true

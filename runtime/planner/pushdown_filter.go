@@ -41,6 +41,8 @@ func pushConjuncts(in logical.Plan, conjuncts []expr.Expr) (logical.Plan, error)
 		return rewriteJoin(n, conjuncts)
 	case *logical.Projection:
 		return pushThroughProjection(n, conjuncts)
+	case *logical.Window:
+		return pushThroughWindow(n, conjuncts)
 	}
 	return rebuildFilter(in, conjuncts), nil
 }

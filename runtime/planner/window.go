@@ -3,6 +3,7 @@ package planner
 import (
 	"fmt"
 
+	"github.com/tpgen/tpgen/runtime/expr"
 	"github.com/tpgen/tpgen/runtime/logical"
 	"github.com/tpgen/tpgen/runtime/physical"
 )
@@ -86,6 +87,43 @@ func (pp *physicalPlanner) window(n *logical.Window) (planned, error) {
 		names.visible = append(append([]string(nil), names.visible...), n.Names...)
 	}
 	return planned{exec: w, ordering: ordering, names: names, nonNull: in.nonNull}, nil
+}
+
+// pushThroughWindow pushes below a Window the conjuncts that read only
+// its PARTITION BY columns: they keep or drop whole window partitions, so
+// every remaining row sees the same partition and the same function
+// values. Any other conjunct would change what the functions see and
+// stays above.
+func pushThroughWindow(n *logical.Window, conjuncts []expr.Expr) (logical.Plan, error) {
+	keys := map[string]bool{}
+	for _, k := range n.Funcs[0].PartitionBy {
+		if c, ok := k.(*expr.Column); ok {
+			keys[c.Name] = true
+		}
+	}
+	var below, above []expr.Expr
+	for _, c := range conjuncts {
+		cols := expr.Columns(c)
+		ok := len(cols) > 0
+		for _, name := range cols {
+			ok = ok && keys[name]
+		}
+		if ok {
+			below = append(below, c)
+		} else {
+			above = append(above, c)
+		}
+	}
+	if len(below) == 0 {
+		return rebuildFilter(n, conjuncts), nil
+	}
+	in, err := pushConjuncts(n.Input, below)
+	if err != nil {
+		return nil, err
+	}
+	c := *n
+	c.Input = in
+	return rebuildFilter(&c, above), nil
 }
 
 // windowChildNeeds is what a Window needs of its input to output the
