@@ -28,8 +28,6 @@ const (
 	frameEndUnbPrec       = 0x00040
 	frameStartUnbFoll     = 0x00080
 	frameEndUnbFoll       = 0x00100
-	frameStartCurrent     = 0x00200
-	frameEndCurrent       = 0x00400
 	frameStartOffsetPrec  = 0x00800
 	frameEndOffsetPrec    = 0x01000
 	frameStartOffsetFoll  = 0x02000
@@ -193,40 +191,12 @@ func (b *binder) windowFrame(def *pg.WindowDef) (expr.WindowFrame, error) {
 	case opts&frameRange != 0 && opts&frameOffsetBoundFlags != 0:
 		return expr.WindowFrame{}, b.unsupportedPlural(pos, "RANGE frames with an offset")
 	}
-	f := expr.WindowFrame{Rows: opts&frameRows != 0, End: expr.FrameBound{Kind: expr.CurrentRow}}
+	f := expr.WindowFrame{Rows: opts&frameRows != 0}
 	var err error
-	switch {
-	case opts&frameStartUnbPrec != 0:
-		f.Start.Kind = expr.UnboundedPreceding
-	case opts&frameStartCurrent != 0:
-		f.Start.Kind = expr.CurrentRow
-	case opts&frameStartOffsetPrec != 0:
-		f.Start.Kind = expr.Preceding
-		f.Start.Offset, err = b.frameOffset(def.StartOffset)
-	case opts&frameStartOffsetFoll != 0:
-		f.Start.Kind = expr.Following
-		f.Start.Offset, err = b.frameOffset(def.StartOffset)
-	case opts&frameStartUnbFoll != 0:
-		return f, b.errorf(pos, "frame start cannot be UNBOUNDED FOLLOWING")
-	}
-	if err != nil {
+	if f.Start, err = b.frameBound(opts, def.StartOffset, pos, startBits); err != nil {
 		return f, err
 	}
-	switch {
-	case opts&frameEndUnbFoll != 0:
-		f.End.Kind = expr.UnboundedFollowing
-	case opts&frameEndCurrent != 0:
-		f.End.Kind = expr.CurrentRow
-	case opts&frameEndOffsetPrec != 0:
-		f.End.Kind = expr.Preceding
-		f.End.Offset, err = b.frameOffset(def.EndOffset)
-	case opts&frameEndOffsetFoll != 0:
-		f.End.Kind = expr.Following
-		f.End.Offset, err = b.frameOffset(def.EndOffset)
-	case opts&frameEndUnbPrec != 0:
-		return f, b.errorf(pos, "frame end cannot be UNBOUNDED PRECEDING")
-	}
-	if err != nil {
+	if f.End, err = b.frameBound(opts, def.EndOffset, pos, endBits); err != nil {
 		return f, err
 	}
 	// PostgreSQL: the frame cannot start after it ends by kind.
@@ -235,6 +205,44 @@ func (b *binder) windowFrame(def *pg.WindowDef) (expr.WindowFrame, error) {
 		return f, b.errorf(pos, "frame starting from %s cannot have preceding rows", map[bool]string{true: "current row", false: "following row"}[f.Start.Kind == expr.CurrentRow])
 	}
 	return f, nil
+}
+
+// frameBits are the option bits of one end of a frame, and the bound
+// that end may not be (PostgreSQL: a frame cannot start at UNBOUNDED
+// FOLLOWING nor end at UNBOUNDED PRECEDING).
+type frameBits struct {
+	unbPrec, unbFoll, offPrec, offFoll int32
+	end                                string
+	refused                            expr.BoundKind
+}
+
+var (
+	startBits = frameBits{frameStartUnbPrec, frameStartUnbFoll, frameStartOffsetPrec, frameStartOffsetFoll, "start", expr.UnboundedFollowing}
+	endBits   = frameBits{frameEndUnbPrec, frameEndUnbFoll, frameEndOffsetPrec, frameEndOffsetFoll, "end", expr.UnboundedPreceding}
+)
+
+// frameBound reads one end of a frame from its option bits.
+func (b *binder) frameBound(opts int32, offset *pg.Node, pos int, bits frameBits) (expr.FrameBound, error) {
+	var fb expr.FrameBound
+	var err error
+	switch {
+	case opts&bits.unbPrec != 0:
+		fb.Kind = expr.UnboundedPreceding
+	case opts&bits.unbFoll != 0:
+		fb.Kind = expr.UnboundedFollowing
+	case opts&bits.offPrec != 0:
+		fb.Kind = expr.Preceding
+		fb.Offset, err = b.frameOffset(offset)
+	case opts&bits.offFoll != 0:
+		fb.Kind = expr.Following
+		fb.Offset, err = b.frameOffset(offset)
+	default: // CURRENT ROW, also when only a start is given
+		fb.Kind = expr.CurrentRow
+	}
+	if err == nil && fb.Kind == bits.refused {
+		err = b.errorf(pos, "frame %s cannot be %s", bits.end, fb)
+	}
+	return fb, err
 }
 
 // frameOffset reads a ROWS frame offset: a non-negative integer constant.
@@ -487,24 +495,10 @@ func windowSpecKey(w *expr.Window) string {
 // replaceWindows rewrites window calls in e into references to the
 // columns that compute them.
 func replaceWindows(e expr.Expr, names map[string]string) (expr.Expr, error) {
-	if w, ok := e.(*expr.Window); ok {
-		return &expr.Column{Name: names[w.String()], Type: w.Type}, nil
-	}
-	kids := e.Children()
-	if len(kids) == 0 {
-		return e, nil
-	}
-	mapped := make([]expr.Expr, len(kids))
-	changed := false
-	for i, k := range kids {
-		m, err := replaceWindows(k, names)
-		if err != nil {
-			return nil, err
+	return mapExpr(e, func(x expr.Expr) (expr.Expr, error) {
+		if w, ok := x.(*expr.Window); ok {
+			return &expr.Column{Name: names[w.String()], Type: w.Type}, nil
 		}
-		mapped[i], changed = m, changed || m != k
-	}
-	if !changed {
-		return e, nil
-	}
-	return withChildren(e, mapped)
+		return x, nil
+	})
 }
