@@ -429,9 +429,17 @@ func (p *joinProber) selectedWhere(want bool) []int32 {
 func (p *joinProber) joinAligned() (plan.Batch, error) {
 	n := p.cur.NumRows()
 	cand := make([]int32, 0, n)
-	for i := range n {
-		if p.first[i] >= 0 {
-			cand = append(cand, int32(rowOf(p.cur.Sel, i)))
+	if p.cur.Sel == nil {
+		for i, f := range p.first[:n] {
+			if f >= 0 {
+				cand = append(cand, int32(i))
+			}
+		}
+	} else {
+		for i, f := range p.first[:n] {
+			if f >= 0 {
+				cand = append(cand, p.cur.Sel[i])
+			}
 		}
 	}
 	if p.spec.joinType == plan.LeftAntiNullAwareJoin {
@@ -458,12 +466,21 @@ func (p *joinProber) joinAligned() (plan.Batch, error) {
 	if !preserved && p.build.n > 0 {
 		fill = 0
 	}
-	for i := range idx {
-		idx[i] = fill
-	}
-	for i := range n {
-		if f := p.first[i]; f >= 0 {
-			idx[rowOf(p.cur.Sel, i)] = f
+	if p.cur.Sel == nil {
+		for i, f := range p.first[:n] {
+			if f < 0 {
+				f = fill
+			}
+			idx[i] = f
+		}
+	} else {
+		for i := range idx {
+			idx[i] = fill
+		}
+		for i, f := range p.first[:n] {
+			if f >= 0 {
+				idx[p.cur.Sel[i]] = f
+			}
 		}
 	}
 	nulls := preserved || fill == null

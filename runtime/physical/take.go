@@ -2,6 +2,7 @@ package physical
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/bits"
 	"unsafe"
@@ -169,11 +170,21 @@ func takeVar[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32
 		total += src.offs[r+1] - src.offs[r]
 		offs[i+1] = total
 	}
-	dataBuf := newBuffer(mem, int(total))
+	// Values of at most 8 bytes (codes, names, tiers) move as one word
+	// when the source has 8 bytes from their start: a load and a store
+	// instead of a call to memmove. The 8 bytes of slack take the last
+	// word's overhang.
+	dataBuf := newBuffer(mem, int(total)+8)
 	data := dataBuf.Bytes()
 	for i, r := range idx {
-		copy(data[offs[i]:offs[i+1]], src.data[src.offs[r]:src.offs[r+1]])
+		s, e := int(src.offs[r]), int(src.offs[r+1])
+		if e-s <= 8 && s+8 <= len(src.data) {
+			binary.LittleEndian.PutUint64(data[offs[i]:], binary.LittleEndian.Uint64(src.data[s:]))
+			continue
+		}
+		copy(data[offs[i]:offs[i+1]], src.data[s:e])
 	}
+	dataBuf.ResizeNoShrink(int(total))
 	return offBuf, dataBuf
 }
 
