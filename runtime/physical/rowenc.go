@@ -202,23 +202,24 @@ func unsignedKey[T uint8 | uint16 | uint32 | uint64](dst []byte, v T) int {
 }
 
 func floatKey[T float32 | float64](dst []byte, v T) int {
-	f := float64(v)
-	var bits uint64
+	binary.BigEndian.PutUint64(dst, floatOrderBits(float64(v)))
+	return 8
+}
+
+// floatOrderBits maps f to bits whose unsigned order is PostgreSQL's order of
+// floats: -0 folded into +0 and every NaN into one NaN after +Inf.
+func floatOrderBits(f float64) uint64 {
 	switch {
 	case f != f:
-		bits = math.MaxUint64 // one NaN, after +Inf
+		return math.MaxUint64
 	case f == 0:
-		bits = 1 << 63 // -0 == +0
-	default:
-		bits = math.Float64bits(f)
-		if bits>>63 == 1 {
-			bits = ^bits
-		} else {
-			bits ^= 1 << 63
-		}
+		return 1 << 63
 	}
-	binary.BigEndian.PutUint64(dst, bits)
-	return 8
+	bits := math.Float64bits(f)
+	if bits>>63 == 1 {
+		return ^bits
+	}
+	return bits ^ 1<<63
 }
 
 func decimalKey(dst []byte, v decimal128.Num) int {

@@ -104,7 +104,7 @@ func (s *SortExec) Execute(ctx context.Context, partition int, task *plan.TaskCo
 		return nil, locate(s.input.Name(), partition, err)
 	}
 	st := &sortStream{ctx: ctx, in: in, sort: s, task: task, partition: partition}
-	if s.fetch > 0 {
+	if st.fixed = newFixedTopN(s.keys, s.fetch); st.fixed == nil && s.fetch > 0 {
 		st.top = newTopN(s.fetch)
 	}
 	return st, nil
@@ -118,7 +118,8 @@ type sortStream struct {
 	sort      *SortExec
 	task      *plan.TaskContext
 	partition int
-	top       *topN
+	top       *topN      // top-N of any key list
+	fixed     *fixedTopN // top-N of one fixed-width key
 
 	loaded  bool
 	batches []plan.Batch
@@ -135,9 +136,12 @@ func (s *sortStream) Next() (plan.Batch, error) {
 	}
 	if !s.loaded {
 		var err error
-		if s.top != nil {
+		switch {
+		case s.fixed != nil:
+			err = s.loadFixedTopN()
+		case s.top != nil:
 			err = s.loadTopN()
-		} else {
+		default:
 			err = s.loadAll()
 		}
 		s.in.Close()
@@ -165,17 +169,16 @@ func (s *sortStream) Next() (plan.Batch, error) {
 	return plan.Batch{Record: rec}, nil
 }
 
-// loadAll reads every input batch, then sorts a permutation of all
-// selected rows by their encoded keys.
-func (s *sortStream) loadAll() error {
-	var keys [][]byte
+// eachInput hands every non-empty input batch to add, which takes over
+// its reference; errors of add are located at the sort.
+func (s *sortStream) eachInput(add func(plan.Batch) error) error {
 	for {
 		if err := s.ctx.Err(); err != nil {
 			return err
 		}
 		b, err := s.in.Next()
 		if isEOF(err) {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
@@ -184,16 +187,31 @@ func (s *sortStream) loadAll() error {
 			b.Release()
 			continue
 		}
+		if err := add(b); err != nil {
+			return locate(s.sort.Name(), s.partition, err)
+		}
+	}
+}
+
+// loadAll reads every input batch, then sorts a permutation of all
+// selected rows by their encoded keys.
+func (s *sortStream) loadAll() error {
+	var keys [][]byte
+	err := s.eachInput(func(b plan.Batch) error {
 		bi := int32(len(s.batches))
 		s.batches = append(s.batches, b)
 		var enc encodedRows
 		if err := s.sort.bound.encode(s.task.Allocator, b, &enc); err != nil {
-			return locate(s.sort.Name(), s.partition, err)
+			return err
 		}
 		for i := range b.NumRows() {
 			keys = append(keys, enc.row(i))
 			s.refs = append(s.refs, rowRef{bi, int32(rowOf(b.Sel, i))})
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	perm := make([]int32, len(keys))
 	for i := range perm {
@@ -213,6 +231,9 @@ func (s *sortStream) release() {
 	s.batches, s.refs = nil, nil
 	if s.top != nil {
 		s.top.release()
+	}
+	if s.fixed != nil {
+		s.fixed.release()
 	}
 }
 
