@@ -72,11 +72,19 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		}
 	}
 
-	distinct := len(s.DistinctClause) > 0
+	distinctOn := distinctOnExprs(s.DistinctClause)
+	distinct := len(s.DistinctClause) > 0 && distinctOn == nil
 	b.clause, b.aggAllowed = "ORDER BY", true
 	items, refs, err := b.bindOrderBy(s.SortClause, items, distinct)
 	if err != nil {
 		return nil, err
+	}
+	var onRefs []sortRef
+	if distinctOn != nil {
+		b.clause = "DISTINCT ON"
+		if items, onRefs, err = b.bindDistinctOn(distinctOn, items, refs); err != nil {
+			return nil, err
+		}
 	}
 
 	aggregated := len(groups) > 0 || having != nil || b.sawAgg
@@ -118,6 +126,9 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 		if input, err = buildWindows(input, items); err != nil {
 			return nil, err
 		}
+	}
+	if onRefs != nil {
+		input = firstOfEach(input, items, onRefs, refs)
 	}
 
 	renamed := disambiguateSortKeys(items, refs)

@@ -16,9 +16,6 @@ func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
 	if len(s.LockingClause) > 0 {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "FOR"), "FOR UPDATE/SHARE")
 	}
-	if len(s.DistinctClause) > 0 && !(len(s.DistinctClause) == 1 && s.DistinctClause[0].GetNode() == nil) {
-		return b.unsupported(keywordPos(b.sql, stmtPos, "DISTINCT"), "DISTINCT ON")
-	}
 	if s.GroupDistinct {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "GROUP"), "GROUP BY DISTINCT")
 	}
