@@ -3,6 +3,8 @@ package flightserver_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -12,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
@@ -475,5 +478,61 @@ func TestCommandAsTicket(t *testing.T) {
 	}
 	if _, err := f.cl.GetExecuteSchema(ctx, "SELECT j FROM t"); status.Code(err) != codes.InvalidArgument {
 		t.Fatalf("GetExecuteSchema of bad SQL: %v", err)
+	}
+}
+
+// TestXdbcTypeInfo: the type list JDBC and ODBC clients ask for, whole
+// and filtered by data type, and CancelFlightInfo's answer.
+func TestXdbcTypeInfo(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	names := func(dataType *int32) []string {
+		t.Helper()
+		info, err := f.cl.GetXdbcTypeInfo(ctx, dataType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, schema, err := readAll(ctx, f.cl, info)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release(recs)
+		if !schema.Equal(schema_ref.XdbcTypeInfo) {
+			t.Fatalf("schema %s", schema)
+		}
+		var out []string
+		last := int32(math.MinInt32)
+		for _, r := range recs {
+			for i := range int(r.NumRows()) {
+				dt := r.Column(1).(*array.Int32).Value(i)
+				if dt < last {
+					t.Errorf("types not ordered by data type: %d after %d", dt, last)
+				}
+				last = dt
+				out = append(out, r.Column(0).(*array.String).Value(i))
+			}
+		}
+		return out
+	}
+	all := names(nil)
+	if len(all) != 18 || !slices.Contains(all, "DOUBLE PRECISION") || !slices.Contains(all, "TIMESTAMP") {
+		t.Errorf("types: %v", all)
+	}
+	bigint := int32(-5) // XDBC_BIGINT
+	if got := names(&bigint); !slices.Equal(got, []string{"BIGINT", "BIGINT UNSIGNED"}) {
+		t.Errorf("BIGINT types: %v", got)
+	}
+	none := int32(-11) // XDBC_GUID
+	if got := names(&none); len(got) != 0 {
+		t.Errorf("GUID types: %v", got)
+	}
+
+	info, err := f.cl.Execute(ctx, "SELECT count(*) FROM t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info})
+	if err != nil || res.Status != flight.CancelStatusNotCancellable {
+		t.Fatalf("CancelFlightInfo: %v, %v; want NOT_CANCELLABLE", res, err)
 	}
 }
