@@ -245,6 +245,7 @@ type aggregateStream struct {
 	next  int
 	done  bool
 	state sticky
+	cols  []keyColumn // the group key columns of the batch in consume
 }
 
 func (s *aggregateStream) Schema() *arrow.Schema { return s.a.schema }
@@ -347,12 +348,11 @@ func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 // consume folds one batch into the groups and accumulators.
 func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys, accs []accumulator, ids []int32, newRows *[]int32) error {
 	a, mem := s.a, s.task.Allocator
-	cols := make([]keyColumn, len(a.groupEvals))
+	cols := s.cols[:0]
 	defer func() {
-		for _, c := range cols {
-			if c.arr != nil {
-				c.arr.Release()
-			}
+		for i, c := range cols {
+			c.arr.Release()
+			cols[i] = keyColumn{}
 		}
 	}()
 	for i, ev := range a.groupEvals {
@@ -360,18 +360,33 @@ func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys,
 		if err != nil {
 			return fmt.Errorf("group key %s: %w", a.groupBy[i], err)
 		}
-		cols[i] = keyColumn{arr: arr, sel: sel}
+		cols = append(cols, keyColumn{arr: arr, sel: sel})
 	}
+	s.cols = cols
+	n := b.NumRows()
+	var one int32
 	var err error
-	if *newRows, err = groups.assign(cols, b.NumRows(), ids, (*newRows)[:0]); err != nil {
+	if *newRows, one, err = groups.assign(cols, n, ids, (*newRows)[:0]); err != nil {
 		return err
 	}
 	if err := keys.add(mem, cols, *newRows); err != nil {
 		return err
 	}
+	filled := one < 0
 	for i, acc := range accs {
 		acc.resize(groups.len())
-		if err := s.fold(b, i, acc, ids); err != nil {
+		if u, ok := acc.(uniformUpdater); ok && !filled && a.mode != AggregateFinal {
+			err = s.foldOne(b, i, u, one)
+		} else {
+			if !filled {
+				for j := range ids[:n] {
+					ids[j] = one
+				}
+				filled = true
+			}
+			err = s.fold(b, i, acc, ids)
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", a.aggs[i], err)
 		}
 	}
@@ -388,16 +403,36 @@ func (s *aggregateStream) fold(b plan.Batch, i int, acc accumulator, ids []int32
 		}
 		return acc.merge(ids, states, b.Sel)
 	}
-	ev := a.argEvals[i]
-	if ev == nil {
-		return acc.update(ids, nil, nil)
-	}
-	arr, sel, err := ev.eval(s.task.Allocator, b)
+	arr, sel, err := s.arg(b, i)
 	if err != nil {
 		return err
 	}
-	defer arr.Release()
+	if arr != nil {
+		defer arr.Release()
+	}
 	return acc.update(ids, arr, sel)
+}
+
+// foldOne updates one accumulator with a batch whose rows are all in
+// group g.
+func (s *aggregateStream) foldOne(b plan.Batch, i int, acc uniformUpdater, g int32) error {
+	arr, sel, err := s.arg(b, i)
+	if err != nil {
+		return err
+	}
+	if arr != nil {
+		defer arr.Release()
+	}
+	return acc.updateOne(g, b.NumRows(), arr, sel)
+}
+
+// arg evaluates aggregate i's argument over b (nil for count(*)).
+func (s *aggregateStream) arg(b plan.Batch, i int) (arrow.Array, []int32, error) {
+	ev := s.a.argEvals[i]
+	if ev == nil {
+		return nil, nil, nil
+	}
+	return ev.eval(s.task.Allocator, b)
 }
 
 // output assembles the result record of n groups.

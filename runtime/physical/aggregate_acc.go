@@ -139,6 +139,11 @@ func (a *countAcc) update(groups []int32, arr arrow.Array, sel []int32) error {
 	return nil
 }
 
+func (a *countAcc) updateOne(g int32, n int, arr arrow.Array, sel []int32) error {
+	a.counts[g] += countValid(n, arr, sel)
+	return nil
+}
+
 func (a *countAcc) merge(groups []int32, states []arrow.Array, sel []int32) error {
 	if err := checkStates(states, arrow.PrimitiveTypes.Int64); err != nil {
 		return err

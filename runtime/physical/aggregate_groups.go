@@ -11,8 +11,10 @@ import (
 type grouper interface {
 	// assign writes the group id of each of the n rows described by cols
 	// into ids[:n] and appends to newRows the positions (0..n-1) of rows
-	// that opened a new group.
-	assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, error)
+	// that opened a new group. When every row belongs to one group it may
+	// instead return that group as one, leaving ids unwritten; otherwise
+	// one is -1.
+	assign(cols []keyColumn, n int, ids []int32, newRows []int32) (_ []int32, one int32, _ error)
 	len() int
 }
 
@@ -40,9 +42,8 @@ func newGrouper(types []arrow.DataType) grouper {
 // exists from the start, so an empty input still yields one row.
 type globalGrouper struct{}
 
-func (globalGrouper) assign(_ []keyColumn, n int, ids []int32, newRows []int32) ([]int32, error) {
-	clear(ids[:n])
-	return newRows, nil
+func (globalGrouper) assign(_ []keyColumn, _ int, _ []int32, newRows []int32) ([]int32, int32, error) {
+	return newRows, 0, nil
 }
 
 func (globalGrouper) len() int { return 1 }
@@ -57,28 +58,40 @@ type intGrouper struct {
 
 func (g *intGrouper) len() int { return int(g.n) }
 
-func (g *intGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, error) {
+func (g *intGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
 	c := cols[0]
 	switch c.arr.DataType().ID() {
 	case arrow.INT8:
-		return assignInts(g, fixedValues[int8](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[int8](c.arr), c, n, ids, newRows)
 	case arrow.INT16:
-		return assignInts(g, fixedValues[int16](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[int16](c.arr), c, n, ids, newRows)
 	case arrow.INT32, arrow.DATE32, arrow.TIME32:
-		return assignInts(g, fixedValues[int32](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[int32](c.arr), c, n, ids, newRows)
 	case arrow.UINT8:
-		return assignInts(g, fixedValues[uint8](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[uint8](c.arr), c, n, ids, newRows)
 	case arrow.UINT16:
-		return assignInts(g, fixedValues[uint16](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[uint16](c.arr), c, n, ids, newRows)
 	case arrow.UINT32:
-		return assignInts(g, fixedValues[uint32](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[uint32](c.arr), c, n, ids, newRows)
 	case arrow.UINT64:
-		return assignInts(g, fixedValues[uint64](c.arr), c, n, ids, newRows), nil
+		return assignInts(g, fixedValues[uint64](c.arr), c, n, ids, newRows)
 	}
-	return assignInts(g, fixedValues[int64](c.arr), c, n, ids, newRows), nil
+	return assignInts(g, fixedValues[int64](c.arr), c, n, ids, newRows)
 }
 
-func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
+func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
+	if v, ok := oneInt(vals, c, n); ok {
+		id, added := g.ids.findOrInsert(int64(v), g.n)
+		if added {
+			g.n++
+			newRows = append(newRows, 0)
+		}
+		return newRows, id, nil
+	}
+	return assignIntRows(g, vals, c, n, ids, newRows), -1, nil
+}
+
+func assignIntRows[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
 	valid, off := validity(c.arr)
 	if valid == nil && c.sel == nil {
 		// The common case gets a loop without per-row branches on
@@ -138,13 +151,33 @@ type bytesGrouper struct {
 
 func (g *bytesGrouper) len() int { return int(g.n) }
 
-func (g *bytesGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, error) {
+func (g *bytesGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
 	c := cols[0]
 	switch c.arr.DataType().ID() {
 	case arrow.STRING, arrow.BINARY:
-		return assignBytes[int32](g, c, n, ids, newRows), nil
+		if b, ok := oneBytes[int32](c.arr, n); ok {
+			newRows, id := g.oneKey(b, newRows)
+			return newRows, id, nil
+		}
+		return assignBytes[int32](g, c, n, ids, newRows), -1, nil
 	}
-	return assignBytes[int64](g, c, n, ids, newRows), nil
+	if b, ok := oneBytes[int64](c.arr, n); ok {
+		newRows, id := g.oneKey(b, newRows)
+		return newRows, id, nil
+	}
+	return assignBytes[int64](g, c, n, ids, newRows), -1, nil
+}
+
+// oneKey returns the group of key b, opened by the batch's row 0 if new.
+func (g *bytesGrouper) oneKey(b []byte, newRows []int32) ([]int32, int32) {
+	id, ok := g.ids[string(b)]
+	if !ok {
+		id = g.n
+		g.ids[string(b)] = id
+		g.n++
+		newRows = append(newRows, 0)
+	}
+	return newRows, id
 }
 
 func assignBytes[O int32 | int64](g *bytesGrouper, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
@@ -197,9 +230,9 @@ type rowGrouper struct {
 
 func (g *rowGrouper) len() int { return len(g.ids) }
 
-func (g *rowGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, error) {
+func (g *rowGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
 	if err := encodeRows(&g.enc, cols, n); err != nil {
-		return newRows, err
+		return newRows, -1, err
 	}
 	for i := range n {
 		k := g.enc.row(i)
@@ -211,7 +244,7 @@ func (g *rowGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int3
 		}
 		ids[i] = id
 	}
-	return newRows, nil
+	return newRows, -1, nil
 }
 
 // groupKeys stores the key values of every group, in group id order, as

@@ -225,6 +225,12 @@ func addSigned[T signedInt](sums *signedSums, seen []bool, groups []int32, vals 
 			for end < len(groups) && groups[end] == g {
 				end++
 			}
+			if end-i >= longRun {
+				sums.addWide(g, exactSum(vals[i:end]))
+				seen[g] = true
+				i = end
+				continue
+			}
 			s := lo[g]
 			for _, x := range vals[i:end] {
 				v := int64(x)
@@ -255,6 +261,48 @@ func addSigned[T signedInt](sums *signedSums, seen []bool, groups []int32, vals 
 			sums.overflowed(g, v)
 		}
 	}
+}
+
+func (a *sumSigned[T]) updateOne(g int32, n int, arr arrow.Array, sel []int32) error {
+	addSignedOne(&a.sums, a.seen, g, n, fixedValues[T](arr), arr, sel)
+	return nil
+}
+
+// longRun is the length from which a run of one group is summed by
+// exactSum rather than with a check per row.
+const longRun = 16
+
+// addSignedOne adds n rows of vals (rows sel[:n], or the first n) to
+// group g.
+func addSignedOne[T signedInt](sums *signedSums, seen []bool, g int32, n int, vals []T, arr arrow.Array, sel []int32) {
+	if n == 0 {
+		return
+	}
+	valid, off := validity(arr)
+	if valid == nil {
+		if sel == nil {
+			sums.addWide(g, exactSum(vals[:n]))
+		} else {
+			sums.addWide(g, exactSumSel(vals, sel[:n]))
+		}
+		seen[g] = true
+		return
+	}
+	s := sums.lo[g]
+	for i := range n {
+		row := rowOf(sel, i)
+		if !validRow(valid, off, row) {
+			continue
+		}
+		v := int64(vals[row])
+		r := s + v
+		seen[g] = true
+		if (s^r)&(v^r) < 0 {
+			sums.overflowed(g, v)
+		}
+		s = r
+	}
+	sums.lo[g] = s
 }
 
 func (a *sumSigned[T]) merge(groups []int32, states []arrow.Array, sel []int32) error {
