@@ -112,7 +112,9 @@ func (s *Session) runQuery(ctx context.Context, st *sql.Statement, args []any) (
 	return &Result{Schema: p.Schema(), Records: recs}, nil
 }
 
-func (s *Session) queryStream(ctx context.Context, st *sql.Statement, args []any) (RecordStream, error) {
+// openStream plans a bound statement and starts its stream, on the
+// caller's goroutine; queryStream guards it when ctx can end.
+func (s *Session) openStream(ctx context.Context, st *sql.Statement, args []any) (RecordStream, error) {
 	lp, err := st.Bind(args...)
 	if err != nil {
 		return nil, err

@@ -186,6 +186,34 @@ func TestFaultsLeaveSessionHealthy(t *testing.T) {
 	}
 }
 
+// runStuck runs q, which must fail, through Query or, reading every batch,
+// QueryStream, and returns its error.
+func runStuck(ctx context.Context, s *runtime.Session, stream bool, q string) error {
+	if !stream {
+		res, err := s.Query(ctx, q)
+		if err == nil {
+			res.Release()
+			return errors.New("the query succeeded")
+		}
+		return err
+	}
+	rs, err := s.QueryStream(ctx, q)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for {
+		b, err := rs.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("the query succeeded")
+			}
+			return err
+		}
+		b.Release()
+	}
+}
+
 // TestSourcesIgnoringTheirContext: a Read or Partitions that ignores its
 // context cannot be stopped, but the caller gets the deadline error at
 // its deadline, naming the call that is stuck; once the call returns,
@@ -194,56 +222,55 @@ func TestFaultsLeaveSessionHealthy(t *testing.T) {
 func TestSourcesIgnoringTheirContext(t *testing.T) {
 	for _, readAhead := range []int{0, 2} {
 		for _, mode := range []fault{readIgnoresContext, partitionsIgnoreContext} {
-			name := map[fault]string{readIgnoresContext: "Read ignores ctx", partitionsIgnoreContext: "Partitions ignores ctx"}[mode]
-			t.Run(fmt.Sprintf("readahead=%d/%s", readAhead, name), func(t *testing.T) {
-				mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-				s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(256), runtime.WithParallelism(2))
-				bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}, unstuck: make(chan struct{})}
-				if err := s.Register("flaky", NewTable(bad, source.WithReadAhead(readAhead))); err != nil {
-					t.Fatal(err)
-				}
-				// Parse the statement once first, so that the deadline below
-				// is spent in the source, not in the parser's start-up.
-				if _, err := s.Prepare("SELECT region, count(*) FROM flaky GROUP BY region"); err != nil {
-					t.Fatal(err)
-				}
-				bad.mode.Store(int32(mode))
-				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-				defer cancel()
-				res, err := s.Query(ctx, "SELECT region, count(*) FROM flaky GROUP BY region")
-				if err == nil {
+			for _, stream := range []bool{false, true} {
+				name := map[fault]string{readIgnoresContext: "Read ignores ctx", partitionsIgnoreContext: "Partitions ignores ctx"}[mode]
+				api := map[bool]string{false: "Query", true: "QueryStream"}[stream]
+				t.Run(fmt.Sprintf("readahead=%d/%s/%s", readAhead, name, api), func(t *testing.T) {
+					mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+					s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(256), runtime.WithParallelism(2))
+					bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}, unstuck: make(chan struct{})}
+					if err := s.Register("flaky", NewTable(bad, source.WithReadAhead(readAhead))); err != nil {
+						t.Fatal(err)
+					}
+					// Parse the statement once first, so that the deadline below
+					// is spent in the source, not in the parser's start-up.
+					if _, err := s.Prepare("SELECT region, count(*) FROM flaky GROUP BY region"); err != nil {
+						t.Fatal(err)
+					}
+					bad.mode.Store(int32(mode))
+					ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+					defer cancel()
+					err := runStuck(ctx, s, stream, "SELECT region, count(*) FROM flaky GROUP BY region")
+					var ab *runtime.AbandonedError
+					if !errors.As(err, &ab) || !errors.Is(err, context.DeadlineExceeded) {
+						t.Fatalf("error %v, want an *AbandonedError for the deadline", err)
+					}
+					want := "region-03"
+					if mode == partitionsIgnoreContext {
+						want = "table flaky: Scan"
+					}
+					if len(ab.Running) != 1 || !strings.Contains(ab.Running[0], want) {
+						t.Errorf("running calls %q, want one naming %q", ab.Running, want)
+					}
+					// The stuck call returns at last: what the query held is
+					// released and its goroutines end (TestMain runs goleak).
+					bad.mode.Store(int32(healthy))
+					close(bad.unstuck)
+					for i := 0; mem.CurrentAlloc() != 0 && i < 500; i++ {
+						time.Sleep(10 * time.Millisecond)
+					}
+					mem.AssertSize(t, 0)
+					res, err := s.Query(context.Background(), "SELECT count(*) FROM flaky")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := res.Rows()[0][0]; got != int64(12000) {
+						t.Errorf("count after the fault: %v", got)
+					}
 					res.Release()
-					t.Fatal("the query succeeded")
-				}
-				var ab *runtime.AbandonedError
-				if !errors.As(err, &ab) || !errors.Is(err, context.DeadlineExceeded) {
-					t.Fatalf("error %v, want an *AbandonedError for the deadline", err)
-				}
-				want := "region-03"
-				if mode == partitionsIgnoreContext {
-					want = "table flaky: Scan"
-				}
-				if len(ab.Running) != 1 || !strings.Contains(ab.Running[0], want) {
-					t.Errorf("running calls %q, want one naming %q", ab.Running, want)
-				}
-				// The stuck call returns at last: what the query held is
-				// released and its goroutines end (TestMain runs goleak).
-				bad.mode.Store(int32(healthy))
-				close(bad.unstuck)
-				for i := 0; mem.CurrentAlloc() != 0 && i < 500; i++ {
-					time.Sleep(10 * time.Millisecond)
-				}
-				mem.AssertSize(t, 0)
-				res, err = s.Query(context.Background(), "SELECT count(*) FROM flaky")
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := res.Rows()[0][0]; got != int64(12000) {
-					t.Errorf("count after the fault: %v", got)
-				}
-				res.Release()
-				mem.AssertSize(t, 0)
-			})
+					mem.AssertSize(t, 0)
+				})
+			}
 		}
 		t.Run(fmt.Sprintf("readahead=%d/ignores ErrStop", readAhead), func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
