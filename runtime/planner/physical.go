@@ -229,7 +229,7 @@ func (pp *physicalPlanner) aggregate(n *logical.Aggregate) (planned, error) {
 // needs (offset + fetch), letting sorts keep a top-N heap and merges stop
 // early.
 func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
-	in, err := pp.plan(n.Input)
+	in, limited, err := pp.sortInput(n, fetch)
 	if err != nil {
 		return planned{}, err
 	}
@@ -244,7 +244,10 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 	single := in.exec.Properties().Partitions == 1
 	nonNull := nonNullColumns(in)
 	if orderingSatisfies(in.ordering, n.Keys, nonNull) {
-		in = pp.limitOrderedScan(n, in, fetch, nonNull)
+		if !limited {
+			in = pp.limitOrderedScan(n, in, fetch, nonNull)
+			single = in.exec.Properties().Partitions == 1
+		}
 		if single {
 			return in, nil
 		}
@@ -278,6 +281,55 @@ func (pp *physicalPlanner) sort(n *logical.Sort, fetch int) (planned, error) {
 		return planned{}, err
 	}
 	return planned{exec: m, ordering: ordering, capped: fetch >= 0, names: in.names, nonNull: in.nonNull}, nil
+}
+
+// sortInput plans the input of a sort. When a LIMIT above needs fetch rows,
+// only projections stand between the sort and its scan, and the table
+// declares (plan.LayoutDeclarer) an ordering that leads with the sort's
+// first key, it plans the input with the scan limited to fetch rows
+// straight away (see limitOrderedScan), and reports limited: the
+// provider's Scan is called once instead of twice. It falls back to the
+// unlimited input when the limited plan's ordering does not satisfy the
+// sort after all.
+func (pp *physicalPlanner) sortInput(n *logical.Sort, fetch int) (in planned, limited bool, err error) {
+	if fetch >= 0 && declaredOrderLeads(n) {
+		if lp, ok := limitInput(n.Input, fetch); ok && lp != n.Input {
+			in, err = pp.plan(lp)
+			if err != nil {
+				return planned{}, false, err
+			}
+			if orderingSatisfies(in.ordering, n.Keys, nonNullColumns(in)) {
+				return in, true, nil
+			}
+		}
+	}
+	in, err = pp.plan(n.Input)
+	return in, false, err
+}
+
+// declaredOrderLeads reports whether the scan under n's projections is of
+// a table declaring an ordering whose first key is n's first key. It only
+// predicts: the planned scan's ordering decides.
+func declaredOrderLeads(n *logical.Sort) bool {
+	p := n.Input
+	for {
+		proj, ok := p.(*logical.Projection)
+		if !ok {
+			break
+		}
+		p = proj.Input
+	}
+	scan, ok := p.(*logical.Scan)
+	if !ok || len(n.Keys) == 0 {
+		return false
+	}
+	ld, ok := scan.Provider.(plan.LayoutDeclarer)
+	if !ok {
+		return false
+	}
+	_, ordering := ld.DeclaredLayout()
+	c, ok := n.Keys[0].Expr.(*expr.Column)
+	return ok && len(ordering) > 0 && strings.EqualFold(ordering[0].Column, c.Name) && ordering[0].Descending == n.Keys[0].Descending
 }
 
 // limitOrderedScan re-plans the input of a sort that the input's declared

@@ -234,3 +234,51 @@ SortPreservingMergeExec: [total DESC], fetch=2
           events: partitions=3, projection=[region, user_id]
 `)
 }
+
+// declaringTable is a fakeTable that declares its layout (as generated
+// tables do) and counts its Scan calls.
+type declaringTable struct {
+	*fakeTable
+	scans int
+}
+
+func (d *declaringTable) Scan(ctx context.Context, req plan.ScanRequest) (plan.ExecutionPlan, error) {
+	d.scans++
+	return d.fakeTable.Scan(ctx, req)
+}
+
+func (d *declaringTable) DeclaredLayout() (plan.Partitioning, []plan.SortKey) {
+	return d.partition, d.ordering
+}
+
+// TestOrderedLimitScansOnce checks that ORDER BY the declared ordering
+// with LIMIT calls the provider's Scan once, with the limit, when the
+// table declares its ordering, and that other sorts are planned as before.
+func TestOrderedLimitScansOnce(t *testing.T) {
+	ts := []plan.SortKey{{Column: "ts"}}
+	for _, c := range []struct {
+		name      string
+		key       string
+		desc      bool
+		scans     int
+		wantLimit int
+	}{
+		{"declared order", "ts", false, 1, 4},
+		{"declared column descending", "ts", true, 1, plan.NoLimit},
+		{"other column", "user_id", false, 1, plan.NoLimit},
+	} {
+		ev := events()
+		ev.partitions, ev.ordering = 4, ts
+		d := &declaringTable{fakeTable: ev}
+		scan := &logical.Scan{Table: "events", Provider: d, Limit: plan.NoLimit}
+		keys := []logical.SortExpr{{Expr: col(ev, c.key), Descending: c.desc, NullsFirst: c.desc}}
+		lp := &logical.Limit{Input: &logical.Sort{Input: project(scan, "region", "ts", "user_id"), Keys: keys}, Fetch: 4}
+		p, err := Plan(context.Background(), lp, Options{TargetPartitions: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.scans != c.scans || ev.lastReq.Limit != c.wantLimit {
+			t.Errorf("%s: %d Scan calls, last with limit %d; want %d, limit %d\n%s", c.name, d.scans, ev.lastReq.Limit, c.scans, c.wantLimit, Explain(p))
+		}
+	}
+}

@@ -37,6 +37,9 @@ type Batcher struct {
 	err      error           // sticky: ErrStop, a context error or errClosed
 	refusals int             // writes attempted after err was set
 	emit     func(arrow.RecordBatch) error
+
+	lastSchema *arrow.Schema // the schema recordColumns mapped last
+	lastCols   []int
 }
 
 // newBatcher builds the columns built (table indices) and emits the
@@ -199,10 +202,14 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	return b.send(out, int(n))
 }
 
-// recordColumns maps each output column to a column of rec.
+// recordColumns maps each output column to a column of rec. Sources hand
+// over records of one schema, so the mapping of the last schema is kept.
 func (b *Batcher) recordColumns(rec arrow.RecordBatch) ([]int, error) {
 	s := rec.Schema()
-	cols := make([]int, len(b.out.Fields()))
+	if s == b.lastSchema {
+		return b.lastCols, nil
+	}
+	cols := make([]int, b.out.NumFields())
 	switch {
 	case sameFields(s, b.table):
 		for i, p := range b.outPos {
@@ -215,14 +222,18 @@ func (b *Batcher) recordColumns(rec arrow.RecordBatch) ([]int, error) {
 	default:
 		return nil, fmt.Errorf("AppendRecord: record schema %s matches neither the table %s nor the scan's output %s", s, b.table, b.out)
 	}
+	b.lastSchema, b.lastCols = s, cols
 	return cols, nil
 }
 
 func sameFields(a, b *arrow.Schema) bool {
+	if a == b {
+		return true
+	}
 	if a.NumFields() != b.NumFields() {
 		return false
 	}
-	for i := range a.Fields() {
+	for i := range a.NumFields() {
 		fa, fb := a.Field(i), b.Field(i)
 		if fa.Name != fb.Name || !arrow.TypeEqual(fa.Type, fb.Type) {
 			return false

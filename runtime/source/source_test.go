@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -406,4 +407,68 @@ func TestRowReportsFailureOnEveryLaterRow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLimitedScanReadsInline checks the inline mode of a scan whose limit
+// fits in one batch: Read has returned by the time the first Next does,
+// every batch it flushed is handed over in order, Close releases the ones
+// not read, and a cancelled context stops the stream.
+func TestLimitedScanReadsInline(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: 5}, WithBatchSize(64))
+	returned := false
+	read := func(ctx context.Context, b *Batcher) error {
+		defer func() { returned = true }()
+		v := b.Builder("v").(*array.Int64Builder)
+		for i := range 100 {
+			if err := b.Err(); err != nil {
+				return err
+			}
+			v.Append(int64(i))
+			if err := b.Row(); err != nil {
+				return err
+			}
+			if err := b.Flush(); err != nil { // one batch per row
+				return err
+			}
+		}
+		return nil
+	}
+	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
+	var got []int64
+	for {
+		b, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !returned {
+			t.Error("Read was still running when Next returned its first batch")
+		}
+		got = append(got, b.Record.Column(0).(*array.Int64).Int64Values()...)
+		b.Release()
+	}
+	s.Close()
+	if want := []int64{0, 1, 2, 3, 4}; !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+
+	s, _ = sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
+	b, err := s.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Release()
+	s.Close() // four batches left: released
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s, _ = sp.Stream(ctx, 0, &plan.TaskContext{Allocator: mem}, read)
+	if _, err := s.Next(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Next on a cancelled context: %v", err)
+	}
+	s.Close()
 }

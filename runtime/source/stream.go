@@ -35,6 +35,15 @@ type ReadFunc func(ctx context.Context, b *Batcher) error
 //     batches over a channel of ReadAhead slots, so the source runs up to
 //     that far ahead of the query, concurrently with it.
 //
+// A scan whose limit fits in one batch runs its ReadFunc to the end on
+// the consumer's goroutine at the first Next instead (inline mode): the
+// rows it can produce are at most that batch, which the consumer needs
+// before it can finish anyway, so nothing is gained by suspending the
+// source, and starting a coroutine for it (a goroutine, its stack grown
+// to the source's depth, two switches per batch) is most of the cost of
+// reading a partition's first rows (ORDER BY the declared ordering LIMIT
+// n reads n rows from every partition).
+//
 // Cancelling the context or calling Close stops the source at its next
 // Writer call, ends its goroutine and releases every batch not handed
 // over. A stream is used by one goroutine at a time.
@@ -56,6 +65,10 @@ type Stream struct {
 
 	// read-ahead mode
 	ch chan arrow.RecordBatch
+
+	// inline mode: the batches Read emitted, not yet returned
+	inline  bool
+	pending []arrow.RecordBatch
 }
 
 // streamConfig is what a stream needs from its plan.
@@ -89,6 +102,9 @@ func (s *Stream) Next() (plan.Batch, error) {
 	if s.ch != nil {
 		return s.nextReadAhead()
 	}
+	if s.inline {
+		return s.nextInline()
+	}
 	if err := s.parent.Err(); err != nil {
 		s.final = err
 		s.stopCoroutine() // the source's Writer returns err; Read returns
@@ -104,6 +120,32 @@ func (s *Stream) Next() (plan.Batch, error) {
 	}
 	s.stopCoroutine()
 	return plan.Batch{}, s.final
+}
+
+func (s *Stream) nextInline() (plan.Batch, error) {
+	if err := s.parent.Err(); err != nil {
+		s.final = err
+		s.releasePending()
+		return plan.Batch{}, s.final
+	}
+	if len(s.pending) > 0 {
+		rec := s.pending[0]
+		s.pending[0] = nil
+		s.pending = s.pending[1:]
+		return plan.Batch{Record: rec}, nil
+	}
+	s.final = s.result
+	if s.final == nil {
+		s.final = io.EOF
+	}
+	return plan.Batch{}, s.final
+}
+
+func (s *Stream) releasePending() {
+	for _, rec := range s.pending {
+		rec.Release()
+	}
+	s.pending = nil
 }
 
 func (s *Stream) nextReadAhead() (plan.Batch, error) {
@@ -135,6 +177,10 @@ func (s *Stream) Close() {
 	if !s.started {
 		return
 	}
+	if s.inline {
+		s.releasePending()
+		return
+	}
 	if s.ch == nil {
 		s.stopCoroutine()
 		return
@@ -150,6 +196,21 @@ var errClosedStream = errors.New("source: Next called after Close")
 
 func (s *Stream) start() {
 	s.started = true
+	if s.cfg.readAhead <= 0 && s.cfg.limit >= 0 && s.cfg.limit <= s.cfg.size {
+		s.inline = true
+		ctx, cancel := context.WithCancel(s.parent)
+		s.cancel = cancel
+		s.result = s.run(ctx, func(rec arrow.RecordBatch) error {
+			s.pending = append(s.pending, rec)
+			return nil
+		})
+		// Helpers the source started with ctx stop, as in coroutine mode.
+		// Batches emitted before an error are handed over before it, as
+		// in coroutine mode, so a consumer that needs no more (a LIMIT
+		// the batches fill) finishes without seeing it.
+		cancel()
+		return
+	}
 	ctx, cancel := context.WithCancel(s.parent)
 	s.cancel = cancel
 	if s.cfg.readAhead <= 0 {
