@@ -302,7 +302,12 @@ func (g *gen) join() query {
 func (g *gen) subquery() query {
 	col := g.pick("k", "a")
 	var cond string
-	switch g.r.IntN(5) {
+	switch g.r.IntN(6) {
+	case 5:
+		// A correlated scalar subquery (decorrelated into a join with
+		// the aggregate grouped by the key).
+		cond = "a " + ops[g.r.IntN(len(ops))] + " (SELECT " + g.pick("min(a)", "max(k)", "count(*) - 3", "sum(a)", "count(a)") + " FROM " + g.table +
+			" y WHERE y.k = x.k" + g.pick("", " AND y.s = x.s", " AND y.a < 5", " AND x.a = y.a") + ")"
 	case 0:
 		cond = col + " IN (SELECT " + g.pick("k", "a") + " FROM " + g.table + g.where() + ")"
 	case 1:

@@ -98,6 +98,13 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	// Scalar subqueries join in below the WHERE filter, or, in an
 	// aggregating query, above the aggregate unless a group key or an
 	// aggregate's argument reads them.
+	if aggregated {
+		for _, s := range b.scalars {
+			if s.on != nil && s.clause != "WHERE" {
+				return nil, b.unsupported(s.pos, "a correlated subquery in %s of an aggregate query", s.clause)
+			}
+		}
+	}
 	input = b.attachScalars(input, func(s scalarSub) bool {
 		return !aggregated || s.clause == "WHERE" || s.clause == "GROUP BY" || readsBelowAggregate(s.column, groups, items, having)
 	})

@@ -33,6 +33,10 @@ type scalarSub struct {
 	plan   logical.Plan
 	column string
 	clause string
+	// on joins a decorrelated subquery (see subquery_scalar.go) to the
+	// rows of the query around it; nil for an uncorrelated one.
+	on  expr.Expr
+	pos int
 }
 
 // semiForm recognises a WHERE conjunct that is a subquery test, with the
@@ -295,6 +299,11 @@ func (b *binder) bindScalarSubquery(sl *pg.SubLink) (bound, error) {
 	}
 	p, err := b.planSubquery(sel, pos)
 	if err != nil {
+		if correlatableScalar(sel) {
+			if x, correlated, cerr := b.bindCorrelatedScalar(sel, pos); correlated {
+				return x, cerr
+			}
+		}
 		return bound{}, err
 	}
 	fields := p.Schema().Fields()
@@ -330,6 +339,10 @@ func (b *binder) attachScalars(input logical.Plan, keep func(scalarSub) bool) lo
 	for _, s := range b.scalars {
 		if !keep(s) {
 			rest = append(rest, s)
+			continue
+		}
+		if s.on != nil {
+			input = &logical.Join{Left: input, Right: s.plan, Type: plan.LeftJoin, Filter: s.on}
 			continue
 		}
 		input = &logical.Join{Left: input, Right: s.plan, Type: plan.LeftSingleJoin}
