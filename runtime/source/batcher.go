@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -40,23 +41,78 @@ type Batcher struct {
 
 	lastSchema *arrow.Schema // the schema recordColumns mapped last
 	lastCols   []int
+
+	mem   memory.Allocator
+	used  bool           // the builders reserved room: they hold memory
+	spare *spareBuilders // where unused builders go at release; may be nil
 }
 
 // newBatcher builds the columns built (table indices) and emits the
 // columns output (table indices, each also in built) in that order, under
 // the schema out.
 func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Schema, built, output []int,
-	size, limit int, emit func(arrow.RecordBatch) error) *Batcher {
-	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit}
+	size, limit int, emit func(arrow.RecordBatch) error, spare *spareBuilders) *Batcher {
+	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit, spare: spare}
 	for _, c := range output {
 		b.outPos = append(b.outPos, slices.Index(built, c))
 	}
-	b.builders = make([]array.Builder, len(built))
-	for i, c := range built {
-		b.builders[i] = array.NewBuilder(mem, table.Field(c).Type)
+	if b.builders = spare.take(mem); b.builders == nil {
+		b.builders = make([]array.Builder, len(built))
+		for i, c := range built {
+			b.builders[i] = array.NewBuilder(mem, table.Field(c).Type)
+		}
 	}
+	b.mem = mem
 	b.setRoom()
 	return b
+}
+
+// spareBuilders keeps the builders of a scan's partitions that were never
+// used, for the scan's next partition: a source that only hands over
+// records (AppendRecord) still gets builders from its Writer, and making
+// a set per partition is most of what starting a partition costs. A
+// builder that never reserved room holds no memory, so it can move from
+// one partition's Batcher to the next (of the same allocator).
+type spareBuilders struct {
+	mu   sync.Mutex
+	mem  memory.Allocator
+	sets [][]array.Builder
+}
+
+// take returns a spare set of builders of mem, or nil.
+func (p *spareBuilders) take(mem memory.Allocator) []array.Builder {
+	if p == nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.sets) == 0 || p.mem != mem {
+		return nil
+	}
+	set := p.sets[len(p.sets)-1]
+	p.sets = p.sets[:len(p.sets)-1]
+	return set
+}
+
+// put keeps set, builders of mem that hold nothing, and reports whether
+// it did.
+func (p *spareBuilders) put(mem memory.Allocator, set []array.Builder) bool {
+	if p == nil {
+		return false
+	}
+	for _, bl := range set {
+		if bl.Len() != 0 || bl.Cap() != 0 {
+			return false
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.sets) > 0 && p.mem != mem {
+		return false
+	}
+	p.mem = mem
+	p.sets = append(p.sets, set)
+	return true
 }
 
 // Builder returns the builder of the named column, or nil when the scan
@@ -86,7 +142,7 @@ func (b *Batcher) Err() error {
 
 // reserve reserves room rows in every builder.
 func (b *Batcher) reserve() {
-	b.lazy = false
+	b.lazy, b.used = false, true
 	for _, bl := range b.builders {
 		bl.Reserve(b.room)
 	}
@@ -322,6 +378,10 @@ func (b *Batcher) fail(err error) error {
 
 // release frees the builders and whatever rows they still hold.
 func (b *Batcher) release() {
+	if !b.used && b.spare.put(b.mem, b.builders) {
+		b.builders = nil
+		return
+	}
 	for _, bl := range b.builders {
 		bl.Release()
 	}

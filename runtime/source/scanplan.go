@@ -47,6 +47,7 @@ type ScanPlan struct {
 	listed   int
 	listedAt []int      // listedAt[i]: kept partition i's index in the source's list; nil: the same
 	bounds   BoundsFunc // nil when the partitions declare no bounds
+	spare    spareBuilders
 }
 
 // NewScanPlan validates req against the table schema and prepares the
@@ -221,7 +222,7 @@ func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskCon
 	return &Stream{parent: ctx, read: read, cfg: streamConfig{
 		operator: p.operator, table: p.opts.Name, partition: partition,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
-		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0),
+		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,
 		name: func() string { return p.PartitionName(partition) },
 	}}, nil
 }

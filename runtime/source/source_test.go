@@ -376,7 +376,7 @@ func TestRowReportsFailureOnEveryLaterRow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			b := newBatcher(context.Background(), mem, testSchema, testSchema, []int{0, 1}, []int{0, 1}, 2, c.limit, c.emit)
+			b := newBatcher(context.Background(), mem, testSchema, testSchema, []int{0, 1}, []int{0, 1}, 2, c.limit, c.emit, nil)
 			defer b.release()
 			k, v := b.Builder("k").(*array.StringBuilder), b.Builder("v").(*array.Int64Builder)
 			var first int
@@ -471,4 +471,52 @@ func TestLimitedScanReadsInline(t *testing.T) {
 		t.Errorf("Next on a cancelled context: %v", err)
 	}
 	s.Close()
+}
+
+// TestSpareBuildersMoveBetweenPartitions checks that the builders of a
+// partition whose source only handed over records go to the scan's next
+// partition, which can append rows with them, while builders that held
+// rows are released, not kept.
+func TestSpareBuildersMoveBetweenPartitions(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	sp, err := NewScanPlan("TestExec", testSchema, Layout{Projection: true, Limit: true},
+		plan.ScanRequest{Projection: []int{1}, Limit: plan.NoLimit}, NewOptions("test", WithBatchSize(4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.SetPartitions(3, 3)
+	out := arrow.NewSchema([]arrow.Field{testSchema.Field(1)}, nil)
+	records := func(ctx context.Context, b *Batcher) error {
+		v := array.NewInt64Builder(mem)
+		defer v.Release()
+		v.AppendValues([]int64{7, 8}, nil)
+		col := v.NewArray()
+		defer col.Release()
+		rec := array.NewRecordBatch(out, []arrow.Array{col}, 2)
+		defer rec.Release()
+		return b.AppendRecord(rec)
+	}
+	task := &plan.TaskContext{Allocator: mem}
+	for p, c := range []struct {
+		read  ReadFunc
+		rows  int
+		spare int // sets of spare builders after the partition
+	}{{records, 2, 1}, {counter(10), 10, 0}, {records, 2, 1}} {
+		s, err := sp.Stream(context.Background(), p, task, c.read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := drain(s)
+		s.Close()
+		if err != nil || n != c.rows {
+			t.Errorf("partition %d: %d rows, %v; want %d", p, n, err, c.rows)
+		}
+		if got := len(sp.spare.sets); got != c.spare {
+			t.Errorf("partition %d: %d spare sets, want %d", p, got, c.spare)
+		}
+	}
+	if sp.spare.take(memory.NewGoAllocator()) != nil {
+		t.Error("builders of one allocator handed out for another")
+	}
 }

@@ -80,7 +80,8 @@ type streamConfig struct {
 	built, output   []int
 	mem             memory.Allocator
 	size, limit     int
-	readAhead       int // 0: coroutine mode
+	readAhead       int            // 0: coroutine mode
+	spare           *spareBuilders // the scan's, shared by its partitions
 	// name names the partition in errors (plan.Error.PartitionName); nil
 	// when the stream was built without a plan.
 	name func() string
@@ -270,7 +271,7 @@ func (s *Stream) stopped(ctx context.Context) error {
 
 // run reads the partition through emit and classifies how it ended.
 func (s *Stream) run(ctx context.Context, emit func(arrow.RecordBatch) error) (err error) {
-	b := newBatcher(ctx, s.cfg.mem, s.cfg.schema, s.cfg.out, s.cfg.built, s.cfg.output, s.cfg.size, s.cfg.limit, emit)
+	b := newBatcher(ctx, s.cfg.mem, s.cfg.schema, s.cfg.out, s.cfg.built, s.cfg.output, s.cfg.size, s.cfg.limit, emit, s.cfg.spare)
 	defer b.release()
 	defer func() {
 		// A panicking source must not take the process down with it.
