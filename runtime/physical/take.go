@@ -170,22 +170,24 @@ func takeVar[O int32 | int64](mem memory.Allocator, arr arrow.Array, idx []int32
 		total += src.offs[r+1] - src.offs[r]
 		offs[i+1] = total
 	}
-	// Values of at most 8 bytes (codes, names, tiers) move as one word
-	// when the source has 8 bytes from their start: a load and a store
-	// instead of a call to memmove. The 8 bytes of slack take the last
-	// word's overhang.
-	dataBuf := newBuffer(mem, int(total)+8)
+	dataBuf := newBuffer(mem, int(total))
 	data := dataBuf.Bytes()
 	for i, r := range idx {
-		s, e := int(src.offs[r]), int(src.offs[r+1])
-		if e-s <= 8 && s+8 <= len(src.data) {
-			binary.LittleEndian.PutUint64(data[offs[i]:], binary.LittleEndian.Uint64(src.data[s:]))
-			continue
-		}
-		copy(data[offs[i]:offs[i+1]], src.data[s:e])
+		putValue(data, int(offs[i]), src.data, int(src.offs[r]), int(src.offs[r+1]))
 	}
-	dataBuf.ResizeNoShrink(int(total))
 	return offBuf, dataBuf
+}
+
+// putValue copies src[s:e] to dst at d. Values of at most 8 bytes (codes,
+// names, tiers) move as one word when both buffers have 8 bytes from
+// there: a load and a store instead of a call to memmove (the bytes past
+// the value are overwritten by the next one, or lie past the data).
+func putValue(dst []byte, d int, src []byte, s, e int) {
+	if e-s <= 8 && s+8 <= len(src) && d+8 <= len(dst) {
+		binary.LittleEndian.PutUint64(dst[d:], binary.LittleEndian.Uint64(src[s:]))
+		return
+	}
+	copy(dst[d:d+e-s], src[s:e])
 }
 
 // takeInterleaved serves the layouts takeRows has no direct gather for.
@@ -329,7 +331,7 @@ func gatherVar[O int32 | int64](mem memory.Allocator, arrs []arrow.Array, refs [
 	data := dataBuf.Bytes()
 	for i, r := range refs {
 		s := srcs[r.batch]
-		copy(data[offs[i]:offs[i+1]], s.data[s.offs[r.row]:s.offs[r.row+1]])
+		putValue(data, int(offs[i]), s.data, int(s.offs[r.row]), int(s.offs[r.row+1]))
 	}
 	return offBuf, dataBuf
 }
