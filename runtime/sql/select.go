@@ -55,13 +55,9 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	}
 
 	b.clause, b.aggAllowed = "GROUP BY", false
-	var groups []expr.Expr
-	for _, g := range s.GroupClause {
-		e, err := b.bindGroupItem(g, items)
-		if err != nil {
-			return nil, err
-		}
-		groups = append(groups, e)
+	groups, sets, err := b.bindGroupBy(s.GroupClause, items)
+	if err != nil {
+		return nil, err
 	}
 
 	var having expr.Expr
@@ -113,7 +109,11 @@ func (b *binder) planSelect(s *pg.SelectStmt, cat Catalog, stmtPos int, lp *limi
 	}
 	if aggregated {
 		agg, outs := buildAggregate(input, groups, items, having)
-		input = b.attachScalars(agg, func(scalarSub) bool { return true })
+		var grouped logical.Plan = agg
+		if sets != nil {
+			grouped = groupingSetsUnion(agg, sets)
+		}
+		input = b.attachScalars(grouped, func(scalarSub) bool { return true })
 		for i := range items {
 			if items[i].e, err = b.toAggOutput(items[i].e, outs); err != nil {
 				return nil, err

@@ -22,18 +22,6 @@ func (b *binder) checkShape(s *pg.SelectStmt, stmtPos int) error {
 	if s.LimitOption == pg.LimitOption_LIMIT_OPTION_WITH_TIES {
 		return b.unsupported(keywordPos(b.sql, stmtPos, "TIES"), "FETCH ... WITH TIES")
 	}
-	for _, g := range s.GroupClause {
-		if gs := g.GetGroupingSet(); gs != nil {
-			name := map[pg.GroupingSetKind]string{
-				pg.GroupingSetKind_GROUPING_SET_ROLLUP: "ROLLUP",
-				pg.GroupingSetKind_GROUPING_SET_CUBE:   "CUBE",
-			}[gs.Kind]
-			if name == "" {
-				name = "GROUPING SETS"
-			}
-			return b.unsupported(int(gs.Location), "%s", name)
-		}
-	}
 	return nil
 }
 
