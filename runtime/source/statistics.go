@@ -56,9 +56,25 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 		total += parts[i].Rows
 	}
 	st := plan.Statistics{Rows: total, Columns: map[string]plan.ColumnStatistics{}}
+	// Only the output columns and those the pushed filters read need
+	// ranges: count(*) needs none, and building them per partition is
+	// most of what planning it costs.
+	want := map[string]bool{}
+	for _, f := range p.out.Fields() {
+		want[f.Name] = true
+	}
+	if exact {
+		for _, flt := range p.filters {
+			for _, c := range expr.Columns(flt) {
+				want[c] = true
+			}
+		}
+	}
 	bounds := make([]map[string]colRange, p.kept)
 	for i := range parts {
-		bounds[i] = p.partitionRanges(i, parts[i])
+		if len(want) > 0 {
+			bounds[i] = p.partitionRanges(i, parts[i], want)
+		}
 	}
 	for _, f := range p.out.Fields() {
 		cs := plan.ColumnStatistics{Min: expr.Null(f.Type), Max: expr.Null(f.Type), NullCount: -1}
@@ -103,12 +119,15 @@ type colRange struct {
 	key          bool // every row holds min (== max)
 }
 
-// partitionRanges collects partition i's known column ranges: its key or
-// range bound, then its statistics.
-func (p *ScanPlan) partitionRanges(i int, ps PartitionStats) map[string]colRange {
+// partitionRanges collects partition i's known ranges of the columns in
+// want: its key or range bound, then its statistics.
+func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want map[string]bool) map[string]colRange {
 	out := map[string]colRange{}
 	if bs, ok := p.PartitionBounds(i); ok {
 		for _, b := range bs {
+			if !want[b.Column] {
+				continue
+			}
 			if b.Key {
 				out[b.Column] = colRange{min: b.Min, max: b.Max, key: true}
 			} else if !plan.Unset(b.Min) && !plan.Unset(b.Max) {
@@ -117,7 +136,7 @@ func (p *ScanPlan) partitionRanges(i int, ps PartitionStats) map[string]colRange
 		}
 	}
 	for _, c := range ps.Columns {
-		if !c.Valid {
+		if !c.Valid || !want[c.Column] {
 			continue
 		}
 		if r, ok := out[c.Column]; ok && (r.key || !r.maxExclusive) {
