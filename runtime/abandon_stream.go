@@ -158,16 +158,25 @@ func (g *guardedStream) Next() (plan.Batch, error) {
 }
 
 // Close implements RecordStream: it cancels the query and waits for it to
-// wind down, but no longer than the stop grace (a call that ignores its
-// context keeps running; the pump releases what the query holds when it
-// returns).
+// wind down, but no longer than the stop grace while a call into user
+// code is still running (a call that ignores its context keeps running;
+// the pump releases what the query holds when it returns).
 func (g *guardedStream) Close() {
 	g.halt()
 	// The query's context is cancelled now, so the grace starts here.
+	// The engine's own code always stops; only a call into user code can
+	// ignore the cancellation, so Close gives up only while one runs.
 	timer := time.NewTimer(g.grace)
 	defer timer.Stop()
-	select {
-	case <-g.done:
-	case <-timer.C:
+	for {
+		select {
+		case <-g.done:
+			return
+		case <-timer.C:
+			if len(g.act.Running()) > 0 {
+				return
+			}
+			timer.Reset(g.grace)
+		}
 	}
 }

@@ -256,10 +256,7 @@ func TestSourcesIgnoringTheirContext(t *testing.T) {
 					// released and its goroutines end (TestMain runs goleak).
 					bad.mode.Store(int32(healthy))
 					close(bad.unstuck)
-					for i := 0; mem.CurrentAlloc() != 0 && i < 500; i++ {
-						time.Sleep(10 * time.Millisecond)
-					}
-					mem.AssertSize(t, 0)
+					assertReleased(t, mem)
 					res, err := s.Query(context.Background(), "SELECT count(*) FROM flaky")
 					if err != nil {
 						t.Fatal(err)
