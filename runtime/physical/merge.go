@@ -2,10 +2,14 @@ package physical
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/tpgen/tpgen/runtime/plan"
 )
@@ -23,6 +27,9 @@ type SortPreservingMergeExec struct {
 	keys  []SortExpr
 	bound *sortKeys
 	fetch int
+	// fixed: one fixed-width key, compared by images (see keyImages)
+	// rather than row encodings, which cost more than the merge.
+	fixed bool
 }
 
 // NewSortPreservingMerge returns a SortPreservingMergeExec; fetch < 0
@@ -35,7 +42,7 @@ func NewSortPreservingMerge(input plan.ExecutionPlan, keys []SortExpr, fetch int
 	if fetch < 0 {
 		fetch = -1
 	}
-	return &SortPreservingMergeExec{input: input, keys: keys, bound: bound, fetch: fetch}, nil
+	return &SortPreservingMergeExec{input: input, keys: keys, bound: bound, fetch: fetch, fixed: fixedKeyed(keys)}, nil
 }
 
 // Name implements plan.ExecutionPlan.
@@ -103,7 +110,8 @@ type mergeCursor struct {
 	in        plan.RecordStream
 	partition int
 	b         plan.Batch
-	keys      encodedRows
+	keys      encodedRows // the keys, when not fixed
+	fixedKeys             // the keys, when fixed
 	pos       int
 	slot      int32 // index of b in mergeStream.held
 	done      bool
@@ -142,7 +150,12 @@ func (s *mergeStream) advance(c *mergeCursor) (bool, error) {
 			b.Release()
 			continue
 		}
-		if err := s.m.bound.encode(s.task.Allocator, b, &c.keys); err != nil {
+		if s.m.fixed {
+			err = c.fixedKeys.load(s.task.Allocator, s.m, b)
+		} else {
+			err = s.m.bound.encode(s.task.Allocator, b, &c.keys)
+		}
+		if err != nil {
 			b.Release()
 			return false, locate(s.m.Name(), 0, err)
 		}
@@ -156,10 +169,77 @@ func (s *mergeStream) advance(c *mergeCursor) (bool, error) {
 
 func (s *mergeStream) less(a, b int) bool {
 	ca, cb := s.cursors[a], s.cursors[b]
-	if c := bytes.Compare(ca.key(), cb.key()); c != 0 {
+	var c int
+	if s.m.fixed {
+		c = compareFixedKeys(&ca.fixedKeys, ca.pos, &cb.fixedKeys, cb.pos, s.m.keys[0].NullsFirst)
+	} else {
+		c = bytes.Compare(ca.key(), cb.key())
+	}
+	if c != 0 {
 		return c < 0
 	}
 	return a < b
+}
+
+// fixedKeys are the images of one batch's keys of a fixed-width sort key,
+// and the column they came from, for its NULLs.
+type fixedKeys struct {
+	arr      arrow.Array // held while the batch is current; nil when none
+	sel      []int32
+	valid    []byte
+	off      int
+	his, los []uint64
+}
+
+// load evaluates m's key over b and maps it to images, releasing the
+// previous batch's column.
+func (k *fixedKeys) load(mem memory.Allocator, m *SortPreservingMergeExec, b plan.Batch) error {
+	k.release()
+	arr, sel, err := m.bound.evals[0].eval(mem, b)
+	if err != nil {
+		return err
+	}
+	var flip uint64
+	if m.keys[0].Descending {
+		flip = math.MaxUint64
+	}
+	k.arr, k.sel = arr, sel
+	k.valid, k.off = validity(arr)
+	k.his, k.los = keyImages(arr, sel, b.NumRows(), flip, k.his, k.los)
+	if arr.DataType().ID() != arrow.DECIMAL128 {
+		k.los = k.los[:0]
+	}
+	return nil
+}
+
+func (k *fixedKeys) null(i int) bool {
+	return k.valid != nil && !bitutil.BitIsSet(k.valid, k.off+rowOf(k.sel, i))
+}
+
+func (k *fixedKeys) release() {
+	if k.arr != nil {
+		k.arr.Release()
+		k.arr = nil
+	}
+}
+
+// compareFixedKeys orders row i of a against row j of b: NULLs first or
+// last, then by image.
+func compareFixedKeys(a *fixedKeys, i int, b *fixedKeys, j int, nullsFirst bool) int {
+	na, nb := a.null(i), b.null(j)
+	switch {
+	case na && nb:
+		return 0
+	case na != nb:
+		if na == nullsFirst {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(a.his[i], b.his[j]); c != 0 || len(a.los) == 0 {
+		return c
+	}
+	return cmp.Compare(a.los[i], b.los[j])
 }
 
 func (s *mergeStream) down(i int) {
@@ -299,6 +379,7 @@ func (s *mergeStream) Close() {
 		if c != nil {
 			c.in.Close()
 			c.b = plan.Batch{}
+			c.fixedKeys.release()
 		}
 	}
 	releaseBatches(s.held)

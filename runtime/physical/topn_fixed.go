@@ -78,10 +78,7 @@ func compareFixed(a, b fixedEntry) int {
 // newFixedTopN returns the top-N of keys when they are one key of a
 // fixed-width type, nil otherwise.
 func newFixedTopN(keys []SortExpr, fetch int) *fixedTopN {
-	if len(keys) != 1 || fetch <= 0 {
-		return nil
-	}
-	if w := fixedKeyWidth(keys[0].Expr.DataType()); w != 8 && w != 16 {
+	if !fixedKeyed(keys) || fetch <= 0 {
 		return nil
 	}
 	t := &fixedTopN{fetch: fetch, nullsFirst: keys[0].NullsFirst, limit: fetch + max(fetch, fixedTopNSlack)}
@@ -224,9 +221,20 @@ func (t *fixedTopN) release() {
 // images maps the n keys of arr (rows sel, or 0..n-1) to their images in
 // t's scratch; los is nil unless the key is a decimal.
 func (t *fixedTopN) images(arr arrow.Array, sel []int32, n int) (his, los []uint64) {
-	t.his = slices.Grow(t.his[:0], n)[:n]
-	his = t.his
-	signed := t.flip ^ 1<<63
+	t.his, t.los = keyImages(arr, sel, n, t.flip, t.his, t.los)
+	if arr.DataType().ID() != arrow.DECIMAL128 {
+		return t.his, nil
+	}
+	return t.his, t.los
+}
+
+// keyImages maps the n keys of arr (rows sel, or 0..n-1) to unsigned
+// integers whose order is the keys' order, XORed with flip (all bits for
+// DESC), reusing his and los; los holds the low words of decimals and is
+// left as is for other types.
+func keyImages(arr arrow.Array, sel []int32, n int, flip uint64, his, los []uint64) ([]uint64, []uint64) {
+	his = slices.Grow(his[:0], n)[:n]
+	signed := flip ^ 1<<63
 	switch arr.DataType().ID() {
 	case arrow.INT8:
 		intImages(his, fixedValues[int8](arr), sel, signed)
@@ -237,23 +245,32 @@ func (t *fixedTopN) images(arr arrow.Array, sel []int32, n int) (his, los []uint
 	case arrow.INT64, arrow.DATE64, arrow.TIME64, arrow.TIMESTAMP, arrow.DURATION:
 		intImages(his, fixedValues[int64](arr), sel, signed)
 	case arrow.UINT8:
-		intImages(his, fixedValues[uint8](arr), sel, t.flip)
+		intImages(his, fixedValues[uint8](arr), sel, flip)
 	case arrow.UINT16:
-		intImages(his, fixedValues[uint16](arr), sel, t.flip)
+		intImages(his, fixedValues[uint16](arr), sel, flip)
 	case arrow.UINT32:
-		intImages(his, fixedValues[uint32](arr), sel, t.flip)
+		intImages(his, fixedValues[uint32](arr), sel, flip)
 	case arrow.UINT64:
-		intImages(his, fixedValues[uint64](arr), sel, t.flip)
+		intImages(his, fixedValues[uint64](arr), sel, flip)
 	case arrow.FLOAT32:
-		floatImages(his, fixedValues[float32](arr), sel, t.flip)
+		floatImages(his, fixedValues[float32](arr), sel, flip)
 	case arrow.FLOAT64:
-		floatImages(his, fixedValues[float64](arr), sel, t.flip)
+		floatImages(his, fixedValues[float64](arr), sel, flip)
 	case arrow.DECIMAL128:
-		t.los = slices.Grow(t.los[:0], n)[:n]
-		decimalImages(his, t.los, fixedValues[decimal128.Num](arr), sel, t.flip)
-		return his, t.los
+		los = slices.Grow(los[:0], n)[:n]
+		decimalImages(his, los, fixedValues[decimal128.Num](arr), sel, flip)
 	}
-	return his, nil
+	return his, los
+}
+
+// fixedKeyed reports whether keys are one key of a fixed-width type, which
+// top-N and merges compare by images instead of row encodings.
+func fixedKeyed(keys []SortExpr) bool {
+	if len(keys) != 1 {
+		return false
+	}
+	w := fixedKeyWidth(keys[0].Expr.DataType())
+	return w == 8 || w == 16
 }
 
 // intImages writes each value's bits, flipped by flip: the sign bit makes

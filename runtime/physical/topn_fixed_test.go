@@ -203,8 +203,9 @@ func TestFixedTopNWideDecimals(t *testing.T) {
 	}
 }
 
-// checkTopNAgainstSort checks, for each fetch and with small and large
-// output batches, that the top-N by keys of single (one partition) and the
+// checkTopNAgainstSort checks that the merge of the sorted partitions of
+// parts is the full sort of single, and, for each fetch and with small
+// and large output batches, that the top-N by keys of single (one partition) and the
 // merge of the per-partition top-Ns of parts (the same rows) are the
 // prefix of the full sort of single.
 func checkTopNAgainstSort(t *testing.T, mem memory.Allocator, name string, single, parts plan.ExecutionPlan, keys []SortExpr, fetches []int) {
@@ -214,6 +215,22 @@ func checkTopNAgainstSort(t *testing.T, mem memory.Allocator, name string, singl
 		t.Fatal(err)
 	}
 	all := collectRows(t, mem, full)
+	// The merge of the fully sorted partitions, which compares one
+	// fixed-width key by images too.
+	sorted, err := NewSort(parts, keys, -1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged, err := NewSortPreservingMerge(sorted, keys, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !merged.fixed {
+		t.Fatalf("%s: the merge does not compare images", name)
+	}
+	if diff := cmp.Diff(all, collectRows(t, mem, merged), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("%s: merge (-want +got):\n%s", name, diff)
+	}
 	for _, fetch := range fetches {
 		if newFixedTopN(keys, fetch) == nil {
 			t.Fatalf("%s: not a fixed-width top-N", name)
