@@ -288,6 +288,12 @@ func (g *gen) join() query {
 		q := query{sql: "SELECT count(*), sum(x.a1), max(y.s2) FROM " + from, kinds: []kind{kindInt, kindInt, kindString}}
 		return q
 	}
+	if g.r.IntN(4) == 0 {
+		// Grouped by the right side, aggregating the left: the shape eager
+		// aggregation rewrites (inner equi-joins only).
+		return query{sql: "SELECT y.s2, count(*), sum(x.a1), min(x.k1), count(x.a1) FROM " + from + " GROUP BY y.s2",
+			kinds: []kind{kindString, kindInt, kindInt, kindInt, kindInt}}
+	}
 	q := query{sql: "SELECT x.k1, x.a1, y.a2, y.s2 FROM " + from, kinds: []kind{kindInt, kindInt, kindInt, kindString}}
 	if g.r.IntN(2) == 0 {
 		q.sql += g.orderBy(4)

@@ -99,6 +99,9 @@ func Optimize(lp logical.Plan) (logical.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p, err = aggregateBeforeJoins(p); err != nil {
+		return nil, err
+	}
 	p, err = pushDownProjections(p)
 	if err != nil {
 		return nil, err
