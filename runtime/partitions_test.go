@@ -85,15 +85,23 @@ func TestPlanQueryPartitions(t *testing.T) {
 				}
 				got = append(got, readAll(t, st)...)
 			}
+			if _, err := q.ExecutePartition(ctx, q.Partitions()); err == nil {
+				t.Fatal("ExecutePartition out of range: no error")
+			}
 			if !strings.HasPrefix(tt.sql, "EXPLAIN") {
 				sortRows(got)
 				sortRows(want)
 			}
+			if strings.Contains(tt.sql, "LIMIT") {
+				// LIMIT without ORDER BY may keep any 3 rows: each run
+				// may pick others.
+				if len(got) != len(want) {
+					t.Fatalf("parts gave %d rows, the whole %d", len(got), len(want))
+				}
+				return
+			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("parts differ from the whole (-whole +parts):\n%s", diff)
-			}
-			if _, err := q.ExecutePartition(ctx, q.Partitions()); err == nil {
-				t.Fatal("ExecutePartition out of range: no error")
 			}
 		})
 	}
