@@ -304,6 +304,9 @@ func (s *aggregateStream) Close() {
 func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 	a, mem := s.a, s.task.Allocator
 	groups := newGrouper(a.keyTypes)
+	if a.declaredOneGroup(s.partition) {
+		groups = &declaredGrouper{}
+	}
 	keys := newGroupKeys(len(a.groupBy))
 	defer keys.release()
 	accs := make([]accumulator, len(a.aggs))
@@ -315,7 +318,8 @@ func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 		accs[i] = acc
 		acc.resize(groups.len())
 	}
-	var ids, newRows []int32
+	var ids idBuffer
+	var newRows []int32
 	for {
 		if err := s.ctx.Err(); err != nil {
 			return nil, err
@@ -332,11 +336,7 @@ func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 			b.Release()
 			continue
 		}
-		if cap(ids) < n {
-			ids = make([]int32, n)
-		}
-		ids = ids[:n]
-		err = s.consume(b, groups, keys, accs, ids, &newRows)
+		err = s.consume(b, groups, keys, accs, &ids, &newRows)
 		b.Release()
 		if err != nil {
 			return nil, err
@@ -346,7 +346,7 @@ func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 }
 
 // consume folds one batch into the groups and accumulators.
-func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys, accs []accumulator, ids []int32, newRows *[]int32) error {
+func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys, accs []accumulator, idBuf *idBuffer, newRows *[]int32) error {
 	a, mem := s.a, s.task.Allocator
 	cols := s.cols[:0]
 	defer func() {
@@ -366,20 +366,25 @@ func (s *aggregateStream) consume(b plan.Batch, groups grouper, keys *groupKeys,
 	n := b.NumRows()
 	var one int32
 	var err error
-	if *newRows, one, err = groups.assign(cols, n, ids, (*newRows)[:0]); err != nil {
+	if *newRows, one, err = groups.assign(cols, n, idBuf, (*newRows)[:0]); err != nil {
 		return err
 	}
 	if err := keys.add(mem, cols, *newRows); err != nil {
 		return err
 	}
 	filled := one < 0
+	var ids []int32
+	if filled {
+		ids = idBuf.get(n)
+	}
 	for i, acc := range accs {
 		acc.resize(groups.len())
 		if u, ok := acc.(uniformUpdater); ok && !filled && a.mode != AggregateFinal {
 			err = s.foldOne(b, i, u, one)
 		} else {
 			if !filled {
-				for j := range ids[:n] {
+				ids = idBuf.get(n)
+				for j := range ids {
 					ids[j] = one
 				}
 				filled = true

@@ -14,8 +14,20 @@ type grouper interface {
 	// that opened a new group. When every row belongs to one group it may
 	// instead return that group as one, leaving ids unwritten; otherwise
 	// one is -1.
-	assign(cols []keyColumn, n int, ids []int32, newRows []int32) (_ []int32, one int32, _ error)
+	assign(cols []keyColumn, n int, ids *idBuffer, newRows []int32) (_ []int32, one int32, _ error)
 	len() int
+}
+
+// idBuffer holds the group ids of a batch's rows, allocated only when a
+// batch is not all of one group.
+type idBuffer struct{ buf []int32 }
+
+// get returns room for n ids.
+func (b *idBuffer) get(n int) []int32 {
+	if cap(b.buf) < n {
+		b.buf = make([]int32, n)
+	}
+	return b.buf[:n]
 }
 
 // newGrouper picks the fastest grouper for the key types: an
@@ -42,7 +54,7 @@ func newGrouper(types []arrow.DataType) grouper {
 // exists from the start, so an empty input still yields one row.
 type globalGrouper struct{}
 
-func (globalGrouper) assign(_ []keyColumn, _ int, _ []int32, newRows []int32) ([]int32, int32, error) {
+func (globalGrouper) assign(_ []keyColumn, _ int, _ *idBuffer, newRows []int32) ([]int32, int32, error) {
 	return newRows, 0, nil
 }
 
@@ -58,7 +70,7 @@ type intGrouper struct {
 
 func (g *intGrouper) len() int { return int(g.n) }
 
-func (g *intGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
+func (g *intGrouper) assign(cols []keyColumn, n int, ids *idBuffer, newRows []int32) ([]int32, int32, error) {
 	c := cols[0]
 	switch c.arr.DataType().ID() {
 	case arrow.INT8:
@@ -79,7 +91,7 @@ func (g *intGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int3
 	return assignInts(g, fixedValues[int64](c.arr), c, n, ids, newRows)
 }
 
-func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
+func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids *idBuffer, newRows []int32) ([]int32, int32, error) {
 	if v, ok := oneInt(vals, c, n); ok {
 		id, added := g.ids.findOrInsert(int64(v), g.n)
 		if added {
@@ -88,7 +100,7 @@ func assignInts[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn,
 		}
 		return newRows, id, nil
 	}
-	return assignIntRows(g, vals, c, n, ids, newRows), -1, nil
+	return assignIntRows(g, vals, c, n, ids.get(n), newRows), -1, nil
 }
 
 func assignIntRows[T signedInt | unsignedInt](g *intGrouper, vals []T, c keyColumn, n int, ids []int32, newRows []int32) []int32 {
@@ -151,7 +163,7 @@ type bytesGrouper struct {
 
 func (g *bytesGrouper) len() int { return int(g.n) }
 
-func (g *bytesGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
+func (g *bytesGrouper) assign(cols []keyColumn, n int, ids *idBuffer, newRows []int32) ([]int32, int32, error) {
 	c := cols[0]
 	switch c.arr.DataType().ID() {
 	case arrow.STRING, arrow.BINARY:
@@ -159,13 +171,13 @@ func (g *bytesGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []in
 			newRows, id := g.oneKey(b, newRows)
 			return newRows, id, nil
 		}
-		return assignBytes[int32](g, c, n, ids, newRows), -1, nil
+		return assignBytes[int32](g, c, n, ids.get(n), newRows), -1, nil
 	}
 	if b, ok := oneBytes[int64](c.arr, n); ok {
 		newRows, id := g.oneKey(b, newRows)
 		return newRows, id, nil
 	}
-	return assignBytes[int64](g, c, n, ids, newRows), -1, nil
+	return assignBytes[int64](g, c, n, ids.get(n), newRows), -1, nil
 }
 
 // oneKey returns the group of key b, opened by the batch's row 0 if new.
@@ -230,7 +242,8 @@ type rowGrouper struct {
 
 func (g *rowGrouper) len() int { return len(g.ids) }
 
-func (g *rowGrouper) assign(cols []keyColumn, n int, ids []int32, newRows []int32) ([]int32, int32, error) {
+func (g *rowGrouper) assign(cols []keyColumn, n int, idBuf *idBuffer, newRows []int32) ([]int32, int32, error) {
+	ids := idBuf.get(n)
 	if err := encodeRows(&g.enc, cols, n); err != nil {
 		return newRows, -1, err
 	}

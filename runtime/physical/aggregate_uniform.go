@@ -1,11 +1,14 @@
 package physical
 
 import (
+	"slices"
 	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
+
+	"github.com/tpgen/tpgen/runtime/plan"
 )
 
 // A batch whose rows all fall into one group (every batch without GROUP
@@ -242,3 +245,55 @@ func countValid(n int, arr arrow.Array, sel []int32) int64 {
 	}
 	return int64(c)
 }
+
+// declaredOneGroup reports whether every row of the input partition has
+// the same group key by the input's own declaration: each group
+// expression is an input column of which the partition declares its key
+// (plan.PartitionBounds: every row of a key partition holds its key, as
+// the partitions of a table key-partitioned on the GROUP BY columns do
+// when each is one key). The aggregate of such a partition needs no
+// grouping at all. Only per-partition modes qualify: Single reads every
+// partition, Final reads partial states.
+func (a *HashAggregateExec) declaredOneGroup(partition int) bool {
+	if (a.mode != AggregatePartial && a.mode != AggregateSinglePartitioned) || len(a.groupBy) == 0 {
+		return false
+	}
+	pb, ok := a.input.(plan.PartitionBounds)
+	if !ok {
+		return false
+	}
+	bounds, ok := pb.PartitionBounds(partition)
+	if !ok {
+		return false
+	}
+	in := a.input.Schema()
+	for _, ev := range a.groupEvals {
+		c := ev.column()
+		if c < 0 {
+			return false
+		}
+		name := in.Field(c).Name
+		if !slices.ContainsFunc(bounds, func(b plan.ColumnBound) bool { return b.Key && b.Column == name }) {
+			return false
+		}
+	}
+	return true
+}
+
+// declaredGrouper is the grouper of a partition declared to hold one
+// group key (declaredOneGroup): its first row opens group 0, every row is
+// in it, and the key is read from that row.
+type declaredGrouper struct{ n int32 }
+
+func (g *declaredGrouper) assign(_ []keyColumn, n int, ids *idBuffer, newRows []int32) ([]int32, int32, error) {
+	if n == 0 {
+		return newRows, -1, nil
+	}
+	if g.n == 0 {
+		g.n = 1
+		newRows = append(newRows, 0)
+	}
+	return newRows, 0, nil
+}
+
+func (g *declaredGrouper) len() int { return int(g.n) }

@@ -340,3 +340,98 @@ func TestAggregateOneGroupSlicedStrings(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// keyedLeaf is a leaf whose partitions declare bounds.
+type keyedLeaf struct {
+	*leafExec
+	bounds [][]plan.ColumnBound // per partition; nil declares nothing
+}
+
+func (l *keyedLeaf) PartitionBounds(p int) ([]plan.ColumnBound, bool) {
+	return l.bounds[p], l.bounds[p] != nil
+}
+
+// TestAggregateDeclaredKeyPartitions: partitions that declare their key
+// are aggregated as one group each (several batches, a selection, an
+// empty partition), next to one that declares nothing and holds two keys.
+func TestAggregateDeclaredKeyPartitions(t *testing.T) {
+	mem := checked(t)
+	s := schemaOf("k", str, "v", i64)
+	batch := func(k string, vals ...any) plan.Batch {
+		return plan.Batch{Record: rec(s, col(mem, str, slices.Repeat([]any{k}, len(vals))...), col(mem, i64, vals...))}
+	}
+	sel := batch("b", 1, 2, 3, 4)
+	sel.Sel = []int32{1, 3}
+	mixed := plan.Batch{Record: rec(s, col(mem, str, "c", "d", "c"), col(mem, i64, 1, 2, nil))}
+	leaf := newLeaf(s, []plan.Batch{batch("a", 1, 2), batch("a", 10)}, []plan.Batch{sel, batch("b", 100)}, nil, []plan.Batch{mixed})
+	leaf.props.Partitioning = plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"k"}}
+	defer leaf.release()
+	key := func(v string) []plan.ColumnBound {
+		return []plan.ColumnBound{{Column: "k", Key: true, Min: expr.String(v), Max: expr.String(v)}}
+	}
+	in := &keyedLeaf{leafExec: leaf, bounds: [][]plan.ColumnBound{key("a"), key("b"), key("e"), nil}}
+	v := colExpr("v", i64)
+	aggs := []AggregateExpr{{Func: expr.AggCount, Name: "n"}, {Func: expr.AggSum, Arg: v, Name: "s"}, {Func: expr.AggMax, Arg: v, Name: "m"}}
+	p, err := PlanAggregate(in, []expr.Expr{colExpr("k", str)}, []string{"k"}, aggs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agg := p.(*HashAggregateExec)
+	if agg.Mode() != AggregateSinglePartitioned {
+		t.Fatalf("mode %s, want SinglePartitioned:\n%s", agg.Mode(), Explain(p))
+	}
+	for part, want := range []bool{true, true, true, false} {
+		if got := agg.declaredOneGroup(part); got != want {
+			t.Errorf("partition %d: declaredOneGroup = %v, want %v", part, got, want)
+		}
+	}
+	got, err := runExact(mem, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a,3,13,10", "b,3,106,100", "c,2,1,1", "d,1,2,2"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestAggregateDeclaredOneGroupNeedsKeyOfEveryGroupColumn: a declaration
+// helps only when it is a key bound of every group column, and only in
+// the per-partition modes.
+func TestAggregateDeclaredOneGroupNeedsKeyOfEveryGroupColumn(t *testing.T) {
+	s := schemaOf("k", str, "j", i64, "v", i64)
+	leaf := newLeaf(s, nil)
+	keyK := plan.ColumnBound{Column: "k", Key: true, Min: expr.String("a"), Max: expr.String("a")}
+	keyJ := plan.ColumnBound{Column: "j", Key: true, Min: expr.Int64(1), Max: expr.Int64(1)}
+	rangeK := plan.ColumnBound{Column: "k", Min: expr.String("a"), Max: expr.String("b")}
+	aggs := []AggregateExpr{{Func: expr.AggCount, Name: "n"}}
+	k, j := colExpr("k", str), colExpr("j", i64)
+	for _, c := range []struct {
+		name   string
+		mode   AggregateMode
+		gby    []expr.Expr
+		bounds []plan.ColumnBound
+		want   bool
+	}{
+		{"key of the group column", AggregateSinglePartitioned, []expr.Expr{k}, []plan.ColumnBound{keyK}, true},
+		{"partial mode", AggregatePartial, []expr.Expr{k}, []plan.ColumnBound{keyK}, true},
+		{"keys of both group columns", AggregatePartial, []expr.Expr{k, j}, []plan.ColumnBound{keyJ, keyK}, true},
+		{"key of one of two group columns", AggregatePartial, []expr.Expr{k, j}, []plan.ColumnBound{keyK}, false},
+		{"key of another column", AggregatePartial, []expr.Expr{j}, []plan.ColumnBound{keyK}, false},
+		{"range bound", AggregatePartial, []expr.Expr{k}, []plan.ColumnBound{rangeK}, false},
+		{"single mode", AggregateSingle, []expr.Expr{k}, []plan.ColumnBound{keyK}, false},
+		{"no GROUP BY", AggregatePartial, nil, []plan.ColumnBound{keyK}, false},
+	} {
+		names := make([]string, len(c.gby))
+		for i := range names {
+			names[i] = fmt.Sprint("g", i)
+		}
+		p, err := NewHashAggregate(c.mode, &keyedLeaf{leafExec: leaf, bounds: [][]plan.ColumnBound{c.bounds}}, c.gby, names, aggs)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if got := p.declaredOneGroup(0); got != c.want {
+			t.Errorf("%s: declaredOneGroup = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -45,6 +45,8 @@ type Batcher struct {
 	mem   memory.Allocator
 	used  bool           // the builders reserved room: they hold memory
 	spare *spareBuilders // where unused builders go at release; may be nil
+	// room for the columns of a batch AppendRecord hands over
+	scratch []arrow.Array
 }
 
 // newBatcher builds the columns built (table indices) and emits the
@@ -189,8 +191,8 @@ func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
 		b.refused()
 		return b.err
 	}
-	if len(lens) != len(b.table.Fields()) {
-		return fmt.Errorf("AppendColumns: %d column lengths for %d columns", len(lens), len(b.table.Fields()))
+	if len(lens) != b.table.NumFields() {
+		return fmt.Errorf("AppendColumns: %d column lengths for %d columns", len(lens), b.table.NumFields())
 	}
 	n := -1
 	for _, c := range b.built {
@@ -247,14 +249,25 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	if n == 0 {
 		return nil
 	}
-	arrs := make([]arrow.Array, len(cols))
-	for i, c := range cols {
-		arrs[i] = array.NewSlice(rec.Column(c), 0, n)
+	// A whole record's columns are handed over as they are (the new
+	// record retains them); only a record cut at the limit is sliced.
+	whole := n == rec.NumRows()
+	arrs := b.scratch[:0]
+	for _, c := range cols {
+		if whole {
+			arrs = append(arrs, rec.Column(c))
+		} else {
+			arrs = append(arrs, array.NewSlice(rec.Column(c), 0, n))
+		}
 	}
 	out := array.NewRecordBatch(b.out, arrs, n)
-	for _, a := range arrs {
-		a.Release()
+	for i, a := range arrs {
+		if !whole {
+			a.Release()
+		}
+		arrs[i] = nil
 	}
+	b.scratch = arrs
 	return b.send(out, int(n))
 }
 

@@ -520,3 +520,77 @@ func TestSpareBuildersMoveBetweenPartitions(t *testing.T) {
 		t.Error("builders of one allocator handed out for another")
 	}
 }
+
+// TestAppendRecordSchemas: records handed over whole, of the table's
+// schema and of the scan's output schema in turn (the Batcher keeps the
+// column mapping of the last schema), then one cut at the limit; a record
+// of another schema is refused. Every buffer is released.
+func TestAppendRecordSchemas(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	outSchema := arrow.NewSchema([]arrow.Field{testSchema.Field(1)}, nil)
+	other := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	ints := func(vs ...int64) arrow.Array {
+		b := array.NewInt64Builder(mem)
+		defer b.Release()
+		b.AppendValues(vs, nil)
+		return b.NewArray()
+	}
+	hand := func(b *Batcher, schema *arrow.Schema, cols ...arrow.Array) error {
+		rec := array.NewRecordBatch(schema, cols, int64(cols[0].Len()))
+		for _, c := range cols {
+			c.Release()
+		}
+		defer rec.Release()
+		return b.AppendRecord(rec)
+	}
+	var refused error
+	read := func(ctx context.Context, b *Batcher) error {
+		keys := func(n int) arrow.Array {
+			sb := array.NewStringBuilder(mem)
+			defer sb.Release()
+			for range n {
+				sb.Append("k")
+			}
+			return sb.NewArray()
+		}
+		for _, step := range []func() error{
+			func() error { return hand(b, testSchema, keys(2), ints(1, 2)) },
+			func() error { return hand(b, outSchema, ints(3)) },
+			func() error { return hand(b, testSchema, keys(1), ints(4)) },
+			func() error { return hand(b, outSchema, ints(5, 6)) },
+		} {
+			if err := step(); err != nil {
+				return err
+			}
+		}
+		refused = hand(b, other, ints(7))
+		return hand(b, outSchema, ints(8, 9, 10))
+	}
+	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: 8})
+	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
+	defer s.Close()
+	var got []string
+	for {
+		b, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !b.Record.Schema().Equal(outSchema) {
+			t.Errorf("batch schema %s, want %s", b.Record.Schema(), outSchema)
+		}
+		for i := range b.NumRows() {
+			got = append(got, b.Record.Column(0).ValueStr(i))
+		}
+		b.Release()
+	}
+	if strings.Join(got, ",") != "1,2,3,4,5,6,8,9" {
+		t.Errorf("rows %v: want every record's v, cut at the limit of 8", got)
+	}
+	if refused == nil || !strings.Contains(refused.Error(), "matches neither") {
+		t.Errorf("record of another schema: %v", refused)
+	}
+}

@@ -99,12 +99,29 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 		}
 		st.Columns[f.Name] = cs
 	}
-	if exact {
-		for _, flt := range p.filters {
-			for i := range parts {
-				if parts[i].Rows > 0 && !p.filterHolds(flt, bounds[i]) {
-					exact = false
-				}
+	nonEmpty := false
+	for i := range parts {
+		nonEmpty = nonEmpty || parts[i].Rows > 0
+	}
+	for _, flt := range p.filters {
+		if !exact || !nonEmpty {
+			break
+		}
+		// The filter is analysed once, then checked against each
+		// partition.
+		col, ok := domain.Exactly(flt)
+		if !ok {
+			exact = false
+			break
+		}
+		d, constrained := domain.Analyze([]expr.Expr{flt})[col]
+		if !constrained {
+			continue
+		}
+		for i := range parts {
+			if parts[i].Rows > 0 && !p.domainHolds(col, d, bounds[i]) {
+				exact = false
+				break
 			}
 		}
 	}
@@ -163,17 +180,10 @@ func (p *ScanPlan) columnType(col string) (arrow.DataType, bool) {
 	return p.table.Field(idx[0]).Type, true
 }
 
-// filterHolds reports whether flt is true for every row of a partition
-// whose columns hold what ranges says.
-func (p *ScanPlan) filterHolds(flt expr.Expr, ranges map[string]colRange) bool {
-	col, ok := domain.Exactly(flt)
-	if !ok {
-		return false
-	}
-	d, constrained := domain.Analyze([]expr.Expr{flt})[col]
-	if !constrained {
-		return true
-	}
+// domainHolds reports whether a filter on col that holds exactly for the
+// values of domain d is true for every row of a partition whose columns
+// hold what ranges says.
+func (p *ScanPlan) domainHolds(col string, d domain.ScalarDomain, ranges map[string]colRange) bool {
 	r, ok := ranges[col]
 	if !ok {
 		return false
