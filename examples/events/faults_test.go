@@ -36,7 +36,14 @@ type faulty struct {
 	Synth
 	mode    atomic.Int32
 	unstuck chan struct{}
+	// returned gets a value when a call blocked on unstuck returns: a test
+	// waits for it before it checks that memory was released, as the call
+	// allocates once it is unstuck.
+	returned chan struct{}
 }
+
+// stuckCallReturned tells the test that a call blocked on unstuck returned.
+func (f *faulty) stuckCallReturned() { f.returned <- struct{}{} }
 
 func (f *faulty) Partitions(ctx context.Context, scan *Scan) ([]Partition, error) {
 	switch fault(f.mode.Load()) {
@@ -45,6 +52,7 @@ func (f *faulty) Partitions(ctx context.Context, scan *Scan) ([]Partition, error
 	case partitionsPanic:
 		panic("nil map in Partitions")
 	case partitionsIgnoreContext:
+		defer f.stuckCallReturned()
 		<-f.unstuck
 	}
 	return f.Synth.Partitions(ctx, scan)
@@ -62,6 +70,7 @@ func (f *faulty) Read(ctx context.Context, p Partition, scan *Scan, w *Writer) e
 			<-ctx.Done()
 			return ctx.Err()
 		case readIgnoresContext:
+			defer f.stuckCallReturned()
 			<-f.unstuck
 		case readIgnoresStop:
 			for {
@@ -228,7 +237,7 @@ func TestSourcesIgnoringTheirContext(t *testing.T) {
 				t.Run(fmt.Sprintf("readahead=%d/%s/%s", readAhead, name, api), func(t *testing.T) {
 					mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 					s := runtime.NewSession(runtime.WithAllocator(mem), runtime.WithBatchSize(256), runtime.WithParallelism(2))
-					bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}, unstuck: make(chan struct{})}
+					bad := &faulty{Synth: Synth{Regions: 6, PerRegion: 2000}, unstuck: make(chan struct{}), returned: make(chan struct{}, 1)}
 					if err := s.Register("flaky", NewTable(bad, source.WithReadAhead(readAhead))); err != nil {
 						t.Fatal(err)
 					}
@@ -256,6 +265,7 @@ func TestSourcesIgnoringTheirContext(t *testing.T) {
 					// released and its goroutines end (TestMain runs goleak).
 					bad.mode.Store(int32(healthy))
 					close(bad.unstuck)
+					<-bad.returned
 					assertReleased(t, mem)
 					res, err := s.Query(context.Background(), "SELECT count(*) FROM flaky")
 					if err != nil {
