@@ -55,8 +55,9 @@ type Batcher struct {
 func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Schema, built, output []int,
 	size, limit int, emit func(arrow.RecordBatch) error, spare *spareBuilders) *Batcher {
 	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit, spare: spare}
-	for _, c := range output {
-		b.outPos = append(b.outPos, slices.Index(built, c))
+	b.outPos = make([]int, len(output))
+	for i, c := range output {
+		b.outPos[i] = slices.Index(built, c)
 	}
 	if b.builders = spare.take(mem); b.builders == nil {
 		b.builders = make([]array.Builder, len(built))
@@ -252,7 +253,7 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	// A whole record's columns are handed over as they are (the new
 	// record retains them); only a record cut at the limit is sliced.
 	whole := n == rec.NumRows()
-	arrs := b.scratch[:0]
+	arrs := slices.Grow(b.scratch[:0], len(cols))
 	for _, c := range cols {
 		if whole {
 			arrs = append(arrs, rec.Column(c))

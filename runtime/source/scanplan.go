@@ -223,7 +223,7 @@ func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskCon
 		operator: p.operator, table: p.opts.Name, partition: partition,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
 		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,
-		name: func() string { return p.PartitionName(partition) },
+		names: p,
 	}}, nil
 }
 

@@ -51,6 +51,24 @@ func drain(s plan.RecordStream) (int, error) {
 	}
 }
 
+// readRows reads s to its end and returns the rows rowsOf makes of each
+// batch, failing the test on an error.
+func readRows(t *testing.T, s plan.RecordStream, rowsOf func(rec arrow.RecordBatch) []string) []string {
+	t.Helper()
+	var got []string
+	for {
+		b, err := s.Next()
+		if err == io.EOF {
+			return got
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rowsOf(b.Record)...)
+		b.Release()
+	}
+}
+
 func counter(n int) ReadFunc {
 	return func(ctx context.Context, b *Batcher) error {
 		v, _ := b.Builder("v").(*array.Int64Builder)
@@ -158,20 +176,12 @@ func TestAppendColumnsAndRecord(t *testing.T) {
 	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1, 0}, Limit: 5}, WithBatchSize(2))
 	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
 	defer s.Close()
-	var got []string
-	for {
-		b, err := s.Next()
-		if err == io.EOF {
-			break
+	got := readRows(t, s, func(rec arrow.RecordBatch) (rows []string) {
+		for i := range int(rec.NumRows()) {
+			rows = append(rows, rec.Column(1).ValueStr(i)+rec.Column(0).ValueStr(i))
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range b.NumRows() {
-			got = append(got, b.Record.Column(1).ValueStr(i)+b.Record.Column(0).ValueStr(i))
-		}
-		b.Release()
-	}
+		return rows
+	})
 	if strings.Join(got, ",") != "a1,b2,c3,a1,b2" {
 		t.Errorf("rows %v: want columns then record, cut at the limit of 5", got)
 	}
@@ -570,23 +580,15 @@ func TestAppendRecordSchemas(t *testing.T) {
 	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: 8})
 	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
 	defer s.Close()
-	var got []string
-	for {
-		b, err := s.Next()
-		if err == io.EOF {
-			break
+	got := readRows(t, s, func(rec arrow.RecordBatch) (rows []string) {
+		if !rec.Schema().Equal(outSchema) {
+			t.Errorf("batch schema %s, want %s", rec.Schema(), outSchema)
 		}
-		if err != nil {
-			t.Fatal(err)
+		for i := range int(rec.NumRows()) {
+			rows = append(rows, rec.Column(0).ValueStr(i))
 		}
-		if !b.Record.Schema().Equal(outSchema) {
-			t.Errorf("batch schema %s, want %s", b.Record.Schema(), outSchema)
-		}
-		for i := range b.NumRows() {
-			got = append(got, b.Record.Column(0).ValueStr(i))
-		}
-		b.Release()
-	}
+		return rows
+	})
 	if strings.Join(got, ",") != "1,2,3,4,5,6,8,9" {
 		t.Errorf("rows %v: want every record's v, cut at the limit of 8", got)
 	}

@@ -82,10 +82,14 @@ type streamConfig struct {
 	size, limit     int
 	readAhead       int            // 0: coroutine mode
 	spare           *spareBuilders // the scan's, shared by its partitions
-	// name names the partition in errors (plan.Error.PartitionName); nil
-	// when the stream was built without a plan.
-	name func() string
+	// names names the partition in errors (plan.Error.PartitionName); nil
+	// when the stream was built without a plan. An interface, not a
+	// closure: a closure per partition is an allocation per partition.
+	names partitionNamer
 }
+
+// partitionNamer names a scan's partitions (ScanPlan.PartitionName).
+type partitionNamer interface{ PartitionName(partition int) string }
 
 // Schema returns the schema of the stream's batches.
 func (s *Stream) Schema() *arrow.Schema { return s.cfg.out }
@@ -314,8 +318,8 @@ func (c streamConfig) readPartition(ctx context.Context, read ReadFunc, b *Batch
 // describe names the stream's Read call for plan.Activity.
 func (s *Stream) describe() string {
 	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: errReadCall}
-	if s.cfg.name != nil {
-		e.PartitionName = s.cfg.name()
+	if s.cfg.names != nil {
+		e.PartitionName = s.cfg.names.PartitionName(s.cfg.partition)
 	}
 	return e.Error()
 }
@@ -328,8 +332,8 @@ func (s *Stream) locate(err error) error {
 		return err
 	}
 	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: err}
-	if s.cfg.name != nil {
-		e.PartitionName = s.cfg.name()
+	if s.cfg.names != nil {
+		e.PartitionName = s.cfg.names.PartitionName(s.cfg.partition)
 	}
 	return e
 }
