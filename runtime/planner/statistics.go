@@ -55,6 +55,13 @@ func fromStatistics(n *logical.Aggregate, in plan.ExecutionPlan) (plan.Execution
 	if len(n.GroupBy) != 0 || len(n.Aggs) == 0 {
 		return nil, false
 	}
+	// Statistics can cost a pass over every partition's ranges: ask for
+	// them only when every aggregate is of a kind they can answer.
+	for _, a := range n.Aggs {
+		if !statisticsMayAnswer(a) {
+			return nil, false
+		}
+	}
 	sp, ok := in.(plan.StatisticsProvider)
 	if !ok {
 		return nil, false
@@ -78,6 +85,25 @@ func fromStatistics(n *logical.Aggregate, in plan.ExecutionPlan) (plan.Execution
 		return nil, false
 	}
 	return exec, true
+}
+
+// statisticsMayAnswer reports whether a is count(*), count, min or max of
+// a column (count without DISTINCT): the aggregates exact statistics
+// can answer.
+func statisticsMayAnswer(a *expr.Aggregate) bool {
+	if a.Func == expr.AggCount && a.Arg == nil {
+		return true
+	}
+	if _, ok := a.Arg.(*expr.Column); !ok {
+		return false
+	}
+	switch a.Func {
+	case expr.AggCount:
+		return !a.Distinct
+	case expr.AggMin, expr.AggMax:
+		return true
+	}
+	return false
 }
 
 func aggregateFromStatistics(a *expr.Aggregate, st plan.Statistics) (expr.Scalar, bool) {
