@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/tpgen/tpgen/runtime/plan"
 )
 
 // ErrStop is returned by a Writer once the scan needs no more rows: the
@@ -37,7 +39,7 @@ type Batcher struct {
 	lazy     bool            // room rows are yet to be reserved in the builders
 	err      error           // sticky: ErrStop, a context error or errClosed
 	refusals int             // writes attempted after err was set
-	emit     func(arrow.RecordBatch) error
+	emit     func(plan.Batch) error
 
 	lastSchema *arrow.Schema // the schema recordColumns mapped last
 	lastCols   []int
@@ -53,7 +55,7 @@ type Batcher struct {
 // columns output (table indices, each also in built) in that order, under
 // the schema out.
 func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Schema, built, output []int,
-	size, limit int, emit func(arrow.RecordBatch) error, spare *spareBuilders) *Batcher {
+	size, limit int, emit func(plan.Batch) error, spare *spareBuilders) *Batcher {
 	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit, spare: spare}
 	b.outPos = make([]int, len(output))
 	for i, c := range output {
@@ -250,26 +252,54 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	if n == 0 {
 		return nil
 	}
-	// A whole record's columns are handed over as they are (the new
-	// record retains them); only a record cut at the limit is sliced.
+	// A record's columns are handed over as they are (the new record
+	// retains them). A record cut at the limit to a few rows keeps its
+	// columns too, with a selection of its first n rows: slicing every
+	// column costs two allocations a column, which is most of what
+	// reading a partition's first rows costs (ORDER BY the declared
+	// ordering LIMIT n); a longer cut is sliced, so that the batch stays
+	// dense for the operators above.
 	whole := n == rec.NumRows()
+	selected := !whole && n <= maxSelectedCut
 	arrs := slices.Grow(b.scratch[:0], len(cols))
 	for _, c := range cols {
-		if whole {
+		if whole || selected {
 			arrs = append(arrs, rec.Column(c))
 		} else {
 			arrs = append(arrs, array.NewSlice(rec.Column(c), 0, n))
 		}
 	}
-	out := array.NewRecordBatch(b.out, arrs, n)
+	rows := n
+	if selected {
+		rows = rec.NumRows()
+	}
+	out := array.NewRecordBatch(b.out, arrs, rows)
 	for i, a := range arrs {
-		if !whole {
+		if !whole && !selected {
 			a.Release()
 		}
 		arrs[i] = nil
 	}
 	b.scratch = arrs
-	return b.send(out, int(n))
+	batch := plan.Batch{Record: out}
+	if selected {
+		batch.Sel = firstRows(int(n))
+	}
+	return b.send(batch, int(n))
+}
+
+// maxSelectedCut is the longest cut of a handed-over record emitted as a
+// selection of its rows instead of a slice of its columns.
+const maxSelectedCut = 256
+
+// firstRows returns a new selection of rows 0..n-1: operators may narrow
+// a selection in place, so it is never shared.
+func firstRows(n int) []int32 {
+	sel := make([]int32, n)
+	for i := range sel {
+		sel[i] = int32(i)
+	}
+	return sel
 }
 
 // recordColumns maps each output column to a column of rec. Sources hand
@@ -344,16 +374,17 @@ func (b *Batcher) Flush() error {
 	}
 	n := b.rows
 	b.rows = 0
-	return b.send(rec, n)
+	return b.send(plan.Batch{Record: rec}, n)
 }
 
-// send emits rec (n rows), taking ownership of it, and updates the limit.
-func (b *Batcher) send(rec arrow.RecordBatch, n int) error {
+// send emits batch (n rows), taking ownership of it, and updates the
+// limit.
+func (b *Batcher) send(batch plan.Batch, n int) error {
 	if err := b.ctx.Err(); err != nil {
-		rec.Release()
+		batch.Release()
 		return b.fail(err)
 	}
-	if err := b.emit(rec); err != nil {
+	if err := b.emit(batch); err != nil {
 		return b.fail(err)
 	}
 	if b.left > 0 {

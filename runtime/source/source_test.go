@@ -51,9 +51,9 @@ func drain(s plan.RecordStream) (int, error) {
 	}
 }
 
-// readRows reads s to its end and returns the rows rowsOf makes of each
-// batch, failing the test on an error.
-func readRows(t *testing.T, s plan.RecordStream, rowsOf func(rec arrow.RecordBatch) []string) []string {
+// readRows reads s to its end and returns what row makes of each
+// selected row of each batch, failing the test on an error.
+func readRows(t *testing.T, s plan.RecordStream, row func(rec arrow.RecordBatch, i int) string) []string {
 	t.Helper()
 	var got []string
 	for {
@@ -64,7 +64,13 @@ func readRows(t *testing.T, s plan.RecordStream, rowsOf func(rec arrow.RecordBat
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, rowsOf(b.Record)...)
+		for j := range b.NumRows() {
+			i := j
+			if b.Sel != nil {
+				i = int(b.Sel[j])
+			}
+			got = append(got, row(b.Record, i))
+		}
 		b.Release()
 	}
 }
@@ -176,11 +182,8 @@ func TestAppendColumnsAndRecord(t *testing.T) {
 	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1, 0}, Limit: 5}, WithBatchSize(2))
 	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
 	defer s.Close()
-	got := readRows(t, s, func(rec arrow.RecordBatch) (rows []string) {
-		for i := range int(rec.NumRows()) {
-			rows = append(rows, rec.Column(1).ValueStr(i)+rec.Column(0).ValueStr(i))
-		}
-		return rows
+	got := readRows(t, s, func(rec arrow.RecordBatch, i int) string {
+		return rec.Column(1).ValueStr(i) + rec.Column(0).ValueStr(i)
 	})
 	if strings.Join(got, ",") != "a1,b2,c3,a1,b2" {
 		t.Errorf("rows %v: want columns then record, cut at the limit of 5", got)
@@ -377,11 +380,11 @@ func TestReadAheadRunsAhead(t *testing.T) {
 func TestRowReportsFailureOnEveryLaterRow(t *testing.T) {
 	for name, c := range map[string]struct {
 		limit int
-		emit  func(arrow.RecordBatch) error
+		emit  func(plan.Batch) error
 		want  error
 	}{
-		"limit":        {limit: 3, emit: func(r arrow.RecordBatch) error { r.Release(); return nil }, want: ErrStop},
-		"emit failure": {limit: plan.NoLimit, emit: func(r arrow.RecordBatch) error { r.Release(); return errClosed }, want: errClosed},
+		"limit":        {limit: 3, emit: func(b plan.Batch) error { b.Release(); return nil }, want: ErrStop},
+		"emit failure": {limit: plan.NoLimit, emit: func(b plan.Batch) error { b.Release(); return errClosed }, want: errClosed},
 	} {
 		t.Run(name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -580,14 +583,11 @@ func TestAppendRecordSchemas(t *testing.T) {
 	sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: 8})
 	s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
 	defer s.Close()
-	got := readRows(t, s, func(rec arrow.RecordBatch) (rows []string) {
+	got := readRows(t, s, func(rec arrow.RecordBatch, i int) string {
 		if !rec.Schema().Equal(outSchema) {
 			t.Errorf("batch schema %s, want %s", rec.Schema(), outSchema)
 		}
-		for i := range int(rec.NumRows()) {
-			rows = append(rows, rec.Column(0).ValueStr(i))
-		}
-		return rows
+		return rec.Column(0).ValueStr(i)
 	})
 	if strings.Join(got, ",") != "1,2,3,4,5,6,8,9" {
 		t.Errorf("rows %v: want every record's v, cut at the limit of 8", got)

@@ -59,16 +59,16 @@ type Stream struct {
 	final   error // what Next keeps returning once the stream ended
 
 	// coroutine mode
-	next   func() (arrow.RecordBatch, bool)
+	next   func() (plan.Batch, bool)
 	stop   func()
 	halted bool // the consumer stopped the coroutine: yield no more
 
 	// read-ahead mode
-	ch chan arrow.RecordBatch
+	ch chan plan.Batch
 
 	// inline mode: the batches Read emitted, not yet returned
 	inline  bool
-	pending []arrow.RecordBatch
+	pending []plan.Batch
 }
 
 // streamConfig is what a stream needs from its plan.
@@ -115,8 +115,8 @@ func (s *Stream) Next() (plan.Batch, error) {
 		s.stopCoroutine() // the source's Writer returns err; Read returns
 		return plan.Batch{}, s.final
 	}
-	if rec, ok := s.next(); ok {
-		return plan.Batch{Record: rec}, nil
+	if b, ok := s.next(); ok {
+		return b, nil
 	}
 	// The coroutine has finished: result is set, nothing is left to free.
 	s.final = s.result
@@ -134,10 +134,10 @@ func (s *Stream) nextInline() (plan.Batch, error) {
 		return plan.Batch{}, s.final
 	}
 	if len(s.pending) > 0 {
-		rec := s.pending[0]
-		s.pending[0] = nil
+		b := s.pending[0]
+		s.pending[0] = plan.Batch{}
 		s.pending = s.pending[1:]
-		return plan.Batch{Record: rec}, nil
+		return b, nil
 	}
 	s.final = s.result
 	if s.final == nil {
@@ -147,17 +147,17 @@ func (s *Stream) nextInline() (plan.Batch, error) {
 }
 
 func (s *Stream) releasePending() {
-	for _, rec := range s.pending {
-		rec.Release()
+	for _, b := range s.pending {
+		b.Release()
 	}
 	s.pending = nil
 }
 
 func (s *Stream) nextReadAhead() (plan.Batch, error) {
 	select {
-	case rec, ok := <-s.ch:
+	case b, ok := <-s.ch:
 		if ok {
-			return plan.Batch{Record: rec}, nil
+			return b, nil
 		}
 		s.final = s.result
 		if s.final == nil {
@@ -191,8 +191,8 @@ func (s *Stream) Close() {
 		return
 	}
 	s.cancel()
-	for rec := range s.ch {
-		rec.Release()
+	for b := range s.ch {
+		b.Release()
 	}
 }
 
@@ -205,8 +205,8 @@ func (s *Stream) start() {
 		s.inline = true
 		ctx, cancel := context.WithCancel(s.parent)
 		s.cancel = cancel
-		s.result = s.run(ctx, func(rec arrow.RecordBatch) error {
-			s.pending = append(s.pending, rec)
+		s.result = s.run(ctx, func(b plan.Batch) error {
+			s.pending = append(s.pending, b)
 			return nil
 		})
 		// Helpers the source started with ctx stop, as in coroutine mode.
@@ -219,17 +219,17 @@ func (s *Stream) start() {
 	ctx, cancel := context.WithCancel(s.parent)
 	s.cancel = cancel
 	if s.cfg.readAhead <= 0 {
-		s.next, s.stop = iter.Pull(func(yield func(arrow.RecordBatch) bool) {
+		s.next, s.stop = iter.Pull(func(yield func(plan.Batch) bool) {
 			defer cancel()
-			emit := func(rec arrow.RecordBatch) error {
-				if !s.halted && yield(rec) {
+			emit := func(b plan.Batch) error {
+				if !s.halted && yield(b) {
 					return nil
 				}
 				// The consumer stopped the stream. A batch yield reported
 				// false for was already handed over (the consumer owns
 				// it); one we did not yield is ours to free.
 				if s.halted {
-					rec.Release()
+					b.Release()
 				}
 				s.halted = true
 				return s.stopped(ctx)
@@ -238,16 +238,16 @@ func (s *Stream) start() {
 		})
 		return
 	}
-	s.ch = make(chan arrow.RecordBatch, s.cfg.readAhead)
+	s.ch = make(chan plan.Batch, s.cfg.readAhead)
 	go func() {
 		defer close(s.ch)
 		defer cancel()
-		emit := func(rec arrow.RecordBatch) error {
+		emit := func(b plan.Batch) error {
 			select {
-			case s.ch <- rec:
+			case s.ch <- b:
 				return nil
 			case <-ctx.Done():
-				rec.Release()
+				b.Release()
 				return s.stopped(ctx)
 			}
 		}
@@ -274,7 +274,7 @@ func (s *Stream) stopped(ctx context.Context) error {
 }
 
 // run reads the partition through emit and classifies how it ended.
-func (s *Stream) run(ctx context.Context, emit func(arrow.RecordBatch) error) (err error) {
+func (s *Stream) run(ctx context.Context, emit func(plan.Batch) error) (err error) {
 	b := newBatcher(ctx, s.cfg.mem, s.cfg.schema, s.cfg.out, s.cfg.built, s.cfg.output, s.cfg.size, s.cfg.limit, emit, s.cfg.spare)
 	defer b.release()
 	defer func() {
