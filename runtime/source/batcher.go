@@ -39,14 +39,14 @@ type Batcher struct {
 	lazy     bool            // room rows are yet to be reserved in the builders
 	err      error           // sticky: ErrStop, a context error or errClosed
 	refusals int             // writes attempted after err was set
-	emit     func(plan.Batch) error
+	emit     batchSink
 
 	lastSchema *arrow.Schema // the schema recordColumns mapped last
 	lastCols   []int
 
 	mem   memory.Allocator
 	used  bool           // the builders reserved room: they hold memory
-	spare *spareBuilders // where unused builders go at release; may be nil
+	spare *spareBatchers // where the Batcher goes at release when its builders are unused; may be nil
 	// room for the columns of a batch AppendRecord hands over
 	scratch []arrow.Array
 }
@@ -55,37 +55,57 @@ type Batcher struct {
 // columns output (table indices, each also in built) in that order, under
 // the schema out.
 func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Schema, built, output []int,
-	size, limit int, emit func(plan.Batch) error, spare *spareBuilders) *Batcher {
+	size, limit int, emit batchSink, spare *spareBatchers) *Batcher {
+	if b := spare.take(mem); b != nil {
+		// A Batcher of another partition of the same scan: its columns,
+		// builders (which hold nothing), scratch and record mapping are
+		// this partition's too; the rest starts afresh.
+		*b = Batcher{ctx: ctx, table: table, built: built, out: out, outPos: b.outPos, builders: b.builders,
+			size: size, left: limit, emit: emit, lastSchema: b.lastSchema, lastCols: b.lastCols,
+			mem: mem, spare: spare, scratch: b.scratch}
+		b.setRoom()
+		return b
+	}
 	b := &Batcher{ctx: ctx, table: table, out: out, built: built, size: size, left: limit, emit: emit, spare: spare}
 	b.outPos = make([]int, len(output))
 	for i, c := range output {
 		b.outPos[i] = slices.Index(built, c)
 	}
-	if b.builders = spare.take(mem); b.builders == nil {
-		b.builders = make([]array.Builder, len(built))
-		for i, c := range built {
-			b.builders[i] = array.NewBuilder(mem, table.Field(c).Type)
-		}
+	b.builders = make([]array.Builder, len(built))
+	for i, c := range built {
+		b.builders[i] = array.NewBuilder(mem, table.Field(c).Type)
 	}
 	b.mem = mem
 	b.setRoom()
 	return b
 }
 
-// spareBuilders keeps the builders of a scan's partitions that were never
-// used, for the scan's next partition: a source that only hands over
-// records (AppendRecord) still gets builders from its Writer, and making
-// a set per partition is most of what starting a partition costs. A
-// builder that never reserved room holds no memory, so it can move from
-// one partition's Batcher to the next (of the same allocator).
-type spareBuilders struct {
-	mu   sync.Mutex
-	mem  memory.Allocator
-	sets [][]array.Builder
+// batchSink takes the batches a Batcher completes (the stream's mode
+// decides where they go).
+type batchSink interface {
+	put(plan.Batch) error
 }
 
-// take returns a spare set of builders of mem, or nil.
-func (p *spareBuilders) take(mem memory.Allocator) []array.Builder {
+// sinkFunc is a batchSink of a function.
+type sinkFunc func(plan.Batch) error
+
+func (f sinkFunc) put(b plan.Batch) error { return f(b) }
+
+// spareBatchers keeps the Batchers of a scan's partitions whose builders
+// were never used, for the scan's next partition: a source that only
+// hands over records (AppendRecord) still gets builders from its Writer,
+// and making a Batcher and its builders per partition is most of what
+// starting a partition costs. A builder that never reserved room holds no
+// memory, so it can move from one partition to the next (of the same
+// allocator).
+type spareBatchers struct {
+	mu   sync.Mutex
+	mem  memory.Allocator
+	sets []*Batcher
+}
+
+// take returns a spare Batcher of mem, or nil.
+func (p *spareBatchers) take(mem memory.Allocator) *Batcher {
 	if p == nil {
 		return nil
 	}
@@ -94,18 +114,19 @@ func (p *spareBuilders) take(mem memory.Allocator) []array.Builder {
 	if len(p.sets) == 0 || p.mem != mem {
 		return nil
 	}
-	set := p.sets[len(p.sets)-1]
+	b := p.sets[len(p.sets)-1]
+	p.sets[len(p.sets)-1] = nil
 	p.sets = p.sets[:len(p.sets)-1]
-	return set
+	return b
 }
 
-// put keeps set, builders of mem that hold nothing, and reports whether
-// it did.
-func (p *spareBuilders) put(mem memory.Allocator, set []array.Builder) bool {
+// put keeps b, whose partition ended, when its builders (of mem) hold
+// nothing, and reports whether it did.
+func (p *spareBatchers) put(mem memory.Allocator, b *Batcher) bool {
 	if p == nil {
 		return false
 	}
-	for _, bl := range set {
+	for _, bl := range b.builders {
 		if bl.Len() != 0 || bl.Cap() != 0 {
 			return false
 		}
@@ -116,7 +137,8 @@ func (p *spareBuilders) put(mem memory.Allocator, set []array.Builder) bool {
 		return false
 	}
 	p.mem = mem
-	p.sets = append(p.sets, set)
+	b.ctx, b.emit = nil, nil // nothing of the ended partition is kept alive
+	p.sets = append(p.sets, b)
 	return true
 }
 
@@ -384,7 +406,7 @@ func (b *Batcher) send(batch plan.Batch, n int) error {
 		batch.Release()
 		return b.fail(err)
 	}
-	if err := b.emit(batch); err != nil {
+	if err := b.emit.put(batch); err != nil {
 		return b.fail(err)
 	}
 	if b.left > 0 {
@@ -423,8 +445,7 @@ func (b *Batcher) fail(err error) error {
 
 // release frees the builders and whatever rows they still hold.
 func (b *Batcher) release() {
-	if !b.used && b.spare.put(b.mem, b.builders) {
-		b.builders = nil
+	if !b.used && b.spare.put(b.mem, b) {
 		return
 	}
 	for _, bl := range b.builders {

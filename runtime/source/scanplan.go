@@ -47,7 +47,7 @@ type ScanPlan struct {
 	listed   int
 	listedAt []int      // listedAt[i]: kept partition i's index in the source's list; nil: the same
 	bounds   BoundsFunc // nil when the partitions declare no bounds
-	spare    spareBuilders
+	spare    spareBatchers
 }
 
 // NewScanPlan validates req against the table schema and prepares the

@@ -389,7 +389,7 @@ func TestRowReportsFailureOnEveryLaterRow(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
-			b := newBatcher(context.Background(), mem, testSchema, testSchema, []int{0, 1}, []int{0, 1}, 2, c.limit, c.emit, nil)
+			b := newBatcher(context.Background(), mem, testSchema, testSchema, []int{0, 1}, []int{0, 1}, 2, c.limit, sinkFunc(c.emit), nil)
 			defer b.release()
 			k, v := b.Builder("k").(*array.StringBuilder), b.Builder("v").(*array.Int64Builder)
 			var first int
@@ -514,7 +514,7 @@ func TestSpareBuildersMoveBetweenPartitions(t *testing.T) {
 	for p, c := range []struct {
 		read  ReadFunc
 		rows  int
-		spare int // sets of spare builders after the partition
+		spare int // spare Batchers after the partition
 	}{{records, 2, 1}, {counter(10), 10, 0}, {records, 2, 1}} {
 		s, err := sp.Stream(context.Background(), p, task, c.read)
 		if err != nil {
@@ -526,11 +526,11 @@ func TestSpareBuildersMoveBetweenPartitions(t *testing.T) {
 			t.Errorf("partition %d: %d rows, %v; want %d", p, n, err, c.rows)
 		}
 		if got := len(sp.spare.sets); got != c.spare {
-			t.Errorf("partition %d: %d spare sets, want %d", p, got, c.spare)
+			t.Errorf("partition %d: %d spare Batchers, want %d", p, got, c.spare)
 		}
 	}
 	if sp.spare.take(memory.NewGoAllocator()) != nil {
-		t.Error("builders of one allocator handed out for another")
+		t.Error("a Batcher of one allocator handed out for another")
 	}
 }
 

@@ -67,8 +67,9 @@ type Stream struct {
 	ch chan plan.Batch
 
 	// inline mode: the batches Read emitted, not yet returned
-	inline  bool
-	pending []plan.Batch
+	inline     bool
+	pending    []plan.Batch
+	pendingBuf [1]plan.Batch // pending's room for the one batch a scan under a limit usually emits
 }
 
 // streamConfig is what a stream needs from its plan.
@@ -81,7 +82,7 @@ type streamConfig struct {
 	mem             memory.Allocator
 	size, limit     int
 	readAhead       int            // 0: coroutine mode
-	spare           *spareBuilders // the scan's, shared by its partitions
+	spare           *spareBatchers // the scan's, shared by its partitions
 	// names names the partition in errors (plan.Error.PartitionName); nil
 	// when the stream was built without a plan. An interface, not a
 	// closure: a closure per partition is an allocation per partition.
@@ -205,10 +206,8 @@ func (s *Stream) start() {
 		s.inline = true
 		ctx, cancel := context.WithCancel(s.parent)
 		s.cancel = cancel
-		s.result = s.run(ctx, func(b plan.Batch) error {
-			s.pending = append(s.pending, b)
-			return nil
-		})
+		s.pending = s.pendingBuf[:0]
+		s.result = s.run(ctx, (*inlineSink)(s))
 		// Helpers the source started with ctx stop, as in coroutine mode.
 		// Batches emitted before an error are handed over before it, as
 		// in coroutine mode, so a consumer that needs no more (a LIMIT
@@ -234,7 +233,7 @@ func (s *Stream) start() {
 				s.halted = true
 				return s.stopped(ctx)
 			}
-			s.result = s.run(ctx, emit)
+			s.result = s.run(ctx, sinkFunc(emit))
 		})
 		return
 	}
@@ -251,8 +250,17 @@ func (s *Stream) start() {
 				return s.stopped(ctx)
 			}
 		}
-		s.result = s.run(ctx, emit)
+		s.result = s.run(ctx, sinkFunc(emit))
 	}()
+}
+
+// inlineSink is the batchSink of an inline stream: batches wait in
+// pending (a method on a named type, not a closure: no allocation).
+type inlineSink Stream
+
+func (s *inlineSink) put(b plan.Batch) error {
+	s.pending = append(s.pending, b)
+	return nil
 }
 
 // stopCoroutine cancels the source's context (so helpers it started with
@@ -274,7 +282,7 @@ func (s *Stream) stopped(ctx context.Context) error {
 }
 
 // run reads the partition through emit and classifies how it ended.
-func (s *Stream) run(ctx context.Context, emit func(plan.Batch) error) (err error) {
+func (s *Stream) run(ctx context.Context, emit batchSink) (err error) {
 	b := newBatcher(ctx, s.cfg.mem, s.cfg.schema, s.cfg.out, s.cfg.built, s.cfg.output, s.cfg.size, s.cfg.limit, emit, s.cfg.spare)
 	defer b.release()
 	defer func() {
@@ -287,7 +295,9 @@ func (s *Stream) run(ctx context.Context, emit func(plan.Batch) error) (err erro
 			err = s.locate(fmt.Errorf("source panicked: %v", r))
 		}
 	}()
-	defer plan.ActivityFrom(ctx).Begin(s.describe)()
+	if act := plan.ActivityFrom(ctx); act != nil { // s.describe allocates: only when recorded
+		defer act.Begin(s.describe)()
+	}
 	err = s.cfg.readPartition(ctx, s.read, b)
 	if err == nil || errors.Is(err, ErrStop) {
 		err = b.Flush()
