@@ -96,6 +96,12 @@ func (g *gen) stream(f *jen.File) {
 		"schema must be the table's, or the scan's output schema. Rows appended before are flushed first."))
 	f.Func().Params(jen.Id("w").Op("*").Id("Writer")).Id("AppendRecord").Params(jen.Id("rec").Qual(arrowPath, "RecordBatch")).Error().Block(
 		jen.Return(jen.Id("w").Dot("b").Dot("AppendRecord").Call(jen.Id("rec"))))
+	f.Add(comment("AppendRecordRows is AppendRecord of rows [i, j) of rec, for a source that finds the " +
+		"rows a query wants inside a record it holds (a range of a sorted column): only the columns " +
+		"the query needs are cut, where slicing the record first would cut every column."))
+	f.Func().Params(jen.Id("w").Op("*").Id("Writer")).Id("AppendRecordRows").Params(
+		jen.Id("rec").Qual(arrowPath, "RecordBatch"), jen.List(jen.Id("i"), jen.Id("j")).Int64()).Error().Block(
+		jen.Return(jen.Id("w").Dot("b").Dot("AppendRecordRows").Call(jen.Id("rec"), jen.Id("i"), jen.Id("j"))))
 	f.Add(comment("Flush hands the rows appended so far to the query without waiting for a full batch, " +
 		"for sources whose rows arrive slowly."))
 	f.Func().Params(jen.Id("w").Op("*").Id("Writer")).Id("Flush").Params().Error().Block(

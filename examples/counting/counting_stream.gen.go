@@ -81,6 +81,14 @@ func (w *Writer) AppendRecord(rec arrow.RecordBatch) error {
 	return w.b.AppendRecord(rec)
 }
 
+// AppendRecordRows is AppendRecord of rows [i, j) of rec, for a source that
+// finds the rows a query wants inside a record it holds (a range of a sorted
+// column): only the columns the query needs are cut, where slicing the
+// record first would cut every column.
+func (w *Writer) AppendRecordRows(rec arrow.RecordBatch, i, j int64) error {
+	return w.b.AppendRecordRows(rec, i, j)
+}
+
 // Flush hands the rows appended so far to the query without waiting for a
 // full batch, for sources whose rows arrive slowly.
 func (w *Writer) Flush() error {

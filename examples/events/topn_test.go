@@ -56,19 +56,22 @@ func TestOrderedLimitStopsEveryPartition(t *testing.T) {
 	}
 }
 
-// recordChunks hands every partition over as Arrow records of chunk rows
-// (AppendRecord), holding the rows perPartitionCount appends one by one.
+// recordChunks hands every partition over as Arrow records (AppendRecord),
+// holding the rows perPartitionCount appends one by one: records of chunk
+// rows, or, with ranges, one record of the partition handed over chunk
+// rows at a time (AppendRecordRows).
 type recordChunks struct {
 	Synth
-	chunk int
+	chunk  int
+	ranges bool
 }
 
 func (c *recordChunks) Read(ctx context.Context, p Partition, scan *Scan, w *Writer) error {
 	id := p.Payload.(int)
 	b := array.NewRecordBuilder(memory.DefaultAllocator, eventsSchema)
 	defer b.Release()
-	for first := 0; first < c.PerRegion; first += c.chunk {
-		for i := first; i < min(first+c.chunk, c.PerRegion); i++ {
+	build := func(from, to int) arrow.RecordBatch {
+		for i := from; i < to; i++ {
 			b.Field(0).(*array.StringBuilder).Append(p.Key.Region)
 			b.Field(1).AppendNull()
 			ts := Start.Add(time.Duration(i*8+id) * time.Millisecond)
@@ -76,7 +79,20 @@ func (c *recordChunks) Read(ctx context.Context, p Partition, scan *Scan, w *Wri
 			b.Field(3).(*array.Int64Builder).Append(int64(i))
 			b.Field(4).AppendNull()
 		}
-		rec := b.NewRecordBatch()
+		return b.NewRecordBatch()
+	}
+	if c.ranges {
+		rec := build(0, c.PerRegion)
+		defer rec.Release()
+		for first := 0; first < c.PerRegion; first += c.chunk {
+			if err := w.AppendRecordRows(rec, int64(first), int64(min(first+c.chunk, c.PerRegion))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for first := 0; first < c.PerRegion; first += c.chunk {
+		rec := build(first, min(first+c.chunk, c.PerRegion))
 		err := w.AppendRecord(rec)
 		rec.Release()
 		if err != nil {
@@ -86,14 +102,16 @@ func (c *recordChunks) Read(ctx context.Context, p Partition, scan *Scan, w *Wri
 	return nil
 }
 
-// TestRecordsCutAtTheLimit: a record handed over under a pushed limit is
-// cut to the limit's rows without slicing its columns (the batch selects
-// its first rows); every operator above reads only those rows. Answers
+// TestRecordsCutAtTheLimit: a record (or a range of one) handed over
+// under a pushed limit is cut to the limit's rows, without slicing its
+// columns when the cut is short (the batch selects the rows); every
+// operator above reads only those rows. Answers
 // are compared with the same rows appended one by one, in verify mode.
 func TestRecordsCutAtTheLimit(t *testing.T) {
 	rows := session(t, &perPartitionCount{Synth: Synth{Regions: 8, PerRegion: 1000}})
-	for _, chunk := range []int{1000, 300, 7} {
-		records := session(t, &recordChunks{Synth: Synth{Regions: 8, PerRegion: 1000}, chunk: chunk})
+	for _, src := range []*recordChunks{{chunk: 1000}, {chunk: 300}, {chunk: 7}, {chunk: 300, ranges: true}, {chunk: 7, ranges: true}} {
+		src.Synth = Synth{Regions: 8, PerRegion: 1000}
+		records := session(t, src)
 		for _, q := range []string{
 			"SELECT region, user_id FROM events ORDER BY ts LIMIT 5 OFFSET 2",
 			"SELECT user_id * 2 + 1 AS x, ts FROM events ORDER BY ts DESC LIMIT 4",
@@ -106,7 +124,7 @@ func TestRecordsCutAtTheLimit(t *testing.T) {
 		} {
 			want, got := fmt.Sprint(query(t, rows, q)), fmt.Sprint(query(t, records, q))
 			if got != want {
-				t.Errorf("chunks of %d: %s\n got %s\nwant %s", chunk, q, got, want)
+				t.Errorf("chunks of %d (ranges of one record: %v): %s\n got %s\nwant %s", src.chunk, src.ranges, q, got, want)
 			}
 		}
 	}

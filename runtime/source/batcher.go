@@ -256,9 +256,19 @@ func (b *Batcher) AppendColumns(lens []int, fill func(i, j int)) error {
 // columns the scan needs are emitted as one batch (cut at the limit). Its
 // schema must be the table's, or the scan's output schema.
 func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
+	return b.AppendRecordRows(rec, 0, rec.NumRows())
+}
+
+// AppendRecordRows is AppendRecord of rows [i, j) of rec: only the
+// columns the scan needs are cut to those rows, where slicing the record
+// first would cut every column.
+func (b *Batcher) AppendRecordRows(rec arrow.RecordBatch, i, j int64) error {
 	if b.err != nil {
 		b.refused()
 		return b.err
+	}
+	if i < 0 || j < i || j > rec.NumRows() {
+		return fmt.Errorf("AppendRecordRows: rows [%d, %d) of a record of %d rows", i, j, rec.NumRows())
 	}
 	cols, err := b.recordColumns(rec)
 	if err != nil {
@@ -267,7 +277,7 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 	if err := b.Flush(); err != nil {
 		return err
 	}
-	n := rec.NumRows()
+	n := j - i
 	if b.left >= 0 && n > int64(b.left) {
 		n = int64(b.left)
 	}
@@ -275,12 +285,11 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 		return nil
 	}
 	// A record's columns are handed over as they are (the new record
-	// retains them). A record cut at the limit to a few rows keeps its
-	// columns too, with a selection of its first n rows: slicing every
-	// column costs two allocations a column, which is most of what
-	// reading a partition's first rows costs (ORDER BY the declared
-	// ordering LIMIT n); a longer cut is sliced, so that the batch stays
-	// dense for the operators above.
+	// retains them). A cut to a few rows keeps the columns too, with a
+	// selection of those rows: slicing every column costs two allocations
+	// a column, which is most of what reading a partition's first rows
+	// costs (ORDER BY the declared ordering LIMIT n); a longer cut is
+	// sliced, so that the batch stays dense for the operators above.
 	whole := n == rec.NumRows()
 	selected := !whole && n <= maxSelectedCut
 	arrs := slices.Grow(b.scratch[:0], len(cols))
@@ -288,7 +297,7 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 		if whole || selected {
 			arrs = append(arrs, rec.Column(c))
 		} else {
-			arrs = append(arrs, array.NewSlice(rec.Column(c), 0, n))
+			arrs = append(arrs, array.NewSlice(rec.Column(c), i, i+n))
 		}
 	}
 	rows := n
@@ -296,16 +305,16 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 		rows = rec.NumRows()
 	}
 	out := array.NewRecordBatch(b.out, arrs, rows)
-	for i, a := range arrs {
+	for k, a := range arrs {
 		if !whole && !selected {
 			a.Release()
 		}
-		arrs[i] = nil
+		arrs[k] = nil
 	}
 	b.scratch = arrs
 	batch := plan.Batch{Record: out}
 	if selected {
-		batch.Sel = firstRows(int(n))
+		batch.Sel = rowRange(int(i), int(n))
 	}
 	return b.send(batch, int(n))
 }
@@ -314,12 +323,12 @@ func (b *Batcher) AppendRecord(rec arrow.RecordBatch) error {
 // selection of its rows instead of a slice of its columns.
 const maxSelectedCut = 256
 
-// firstRows returns a new selection of rows 0..n-1: operators may narrow
-// a selection in place, so it is never shared.
-func firstRows(n int) []int32 {
+// rowRange returns a new selection of rows first..first+n-1: operators
+// may narrow a selection in place, so it is never shared.
+func rowRange(first, n int) []int32 {
 	sel := make([]int32, n)
-	for i := range sel {
-		sel[i] = int32(i)
+	for k := range sel {
+		sel[k] = int32(first + k)
 	}
 	return sel
 }

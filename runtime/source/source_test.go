@@ -3,6 +3,7 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -594,5 +595,46 @@ func TestAppendRecordSchemas(t *testing.T) {
 	}
 	if refused == nil || !strings.Contains(refused.Error(), "matches neither") {
 		t.Errorf("record of another schema: %v", refused)
+	}
+}
+
+// TestAppendRecordRows: rows [i, j) of a record are handed over (sliced
+// when the cut is long, selected when short), cut at the limit; a range
+// outside the record is an error naming it. Every buffer is released.
+func TestAppendRecordRows(t *testing.T) {
+	for _, c := range []struct {
+		limit      int
+		i, j, want int64
+	}{{plan.NoLimit, 2, 5, 3}, {plan.NoLimit, 0, 1000, 1000}, {plan.NoLimit, 100, 900, 800}, {4, 10, 900, 4}, {plan.NoLimit, 7, 7, 0}} {
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		v := array.NewInt64Builder(mem)
+		k := array.NewStringBuilder(mem)
+		for i := range int64(1000) {
+			v.Append(i)
+			k.Append("k")
+		}
+		ka, va := k.NewArray(), v.NewArray()
+		rec := array.NewRecordBatch(testSchema, []arrow.Array{ka, va}, 1000)
+		ka.Release()
+		va.Release()
+		k.Release()
+		v.Release()
+		var badRange error
+		read := func(ctx context.Context, b *Batcher) error {
+			badRange = b.AppendRecordRows(rec, 5, 1001)
+			return b.AppendRecordRows(rec, c.i, c.j)
+		}
+		sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: c.limit})
+		s, _ := sp.Stream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, read)
+		got := readRows(t, s, func(rec arrow.RecordBatch, i int) string { return rec.Column(0).ValueStr(i) })
+		s.Close()
+		rec.Release()
+		if int64(len(got)) != c.want || (c.want > 0 && (got[0] != fmt.Sprint(c.i) || got[len(got)-1] != fmt.Sprint(c.i+c.want-1))) {
+			t.Errorf("rows [%d, %d) under limit %d: got %d rows (%v ... ), want %d from %d", c.i, c.j, c.limit, len(got), got[:min(len(got), 3)], c.want, c.i)
+		}
+		if badRange == nil || !strings.Contains(badRange.Error(), "[5, 1001) of a record of 1000 rows") {
+			t.Errorf("a range past the record: %v", badRange)
+		}
+		mem.AssertSize(t, 0)
 	}
 }

@@ -49,12 +49,7 @@ func (c *Chunks) Read(_ context.Context, p Partition, scan *Scan, w *Writer) err
 			lo, hi = part.RowRange(from, to)
 		}
 		err := part.Slices(lo, hi, func(rec arrow.RecordBatch, _ int, i, j int64) error {
-			if i == 0 && j == rec.NumRows() {
-				return w.AppendRecord(rec)
-			}
-			s := rec.NewSlice(i, j)
-			defer s.Release()
-			return w.AppendRecord(s)
+			return w.AppendRecordRows(rec, i, j)
 		})
 		if err != nil {
 			return err
