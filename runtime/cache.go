@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 
+	"github.com/tpgen/tpgen/runtime/logical"
+	"github.com/tpgen/tpgen/runtime/planner"
 	"github.com/tpgen/tpgen/runtime/sql"
 )
 
@@ -20,6 +22,7 @@ type stmtCache struct {
 	gen      uint64
 	order    *list.List // front = most recently used; values are *cacheEntry
 	byText   map[string]*list.Element
+	byStmt   map[*sql.Statement]*cacheEntry
 	hits     int64
 	misses   int64
 }
@@ -27,10 +30,15 @@ type stmtCache struct {
 type cacheEntry struct {
 	text string
 	stmt *sql.Statement
+	// optimized is stmt.Plan after planner.Optimize, made on the first
+	// run without arguments: the rewrite depends only on the plan and
+	// the providers' declared capabilities, which a catalog change (that
+	// clears the cache) is the only way to alter.
+	optimized logical.Plan
 }
 
 func newStmtCache(capacity int) *stmtCache {
-	return &stmtCache{capacity: capacity, order: list.New(), byText: map[string]*list.Element{}}
+	return &stmtCache{capacity: capacity, order: list.New(), byText: map[string]*list.Element{}, byStmt: map[*sql.Statement]*cacheEntry{}}
 }
 
 // get returns the cached statement for text, counting a hit or a miss.
@@ -54,15 +62,22 @@ func (c *stmtCache) put(text string, stmt *sql.Statement, gen uint64) {
 		return
 	}
 	if el, ok := c.byText[text]; ok {
-		el.Value.(*cacheEntry).stmt = stmt
+		e := el.Value.(*cacheEntry)
+		delete(c.byStmt, e.stmt)
+		e.stmt, e.optimized = stmt, nil
+		c.byStmt[stmt] = e
 		c.order.MoveToFront(el)
 		return
 	}
-	c.byText[text] = c.order.PushFront(&cacheEntry{text: text, stmt: stmt})
+	e := &cacheEntry{text: text, stmt: stmt}
+	c.byText[text] = c.order.PushFront(e)
+	c.byStmt[stmt] = e
 	for c.order.Len() > c.capacity {
 		last := c.order.Back()
 		c.order.Remove(last)
-		delete(c.byText, last.Value.(*cacheEntry).text)
+		old := last.Value.(*cacheEntry)
+		delete(c.byText, old.text)
+		delete(c.byStmt, old.stmt)
 	}
 }
 
@@ -73,6 +88,32 @@ func (c *stmtCache) clear() {
 	c.gen++
 	c.order.Init()
 	clear(c.byText)
+	clear(c.byStmt)
+}
+
+// optimized returns stmt's plan optimized, from the cache when stmt is
+// cached: stmt.Plan is what a statement without arguments binds to.
+func (c *stmtCache) optimized(stmt *sql.Statement) (logical.Plan, error) {
+	c.mu.Lock()
+	e := c.byStmt[stmt]
+	var opt logical.Plan
+	if e != nil {
+		opt = e.optimized
+	}
+	c.mu.Unlock()
+	if opt != nil {
+		return opt, nil
+	}
+	opt, err := planner.Optimize(stmt.Plan)
+	if err != nil || e == nil {
+		return opt, err
+	}
+	c.mu.Lock()
+	if c.byStmt[stmt] == e {
+		e.optimized = opt
+	}
+	c.mu.Unlock()
+	return opt, nil
 }
 
 func (c *stmtCache) generation() uint64 {

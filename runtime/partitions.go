@@ -84,7 +84,7 @@ func (s *Session) planQuery(ctx context.Context, st *sql.Statement, args []any) 
 	if ex, ok := lp.(*logical.Explain); ok {
 		return &QueryPlan{s: s, schema: explainSchema, explain: ex}, nil
 	}
-	p, err := planner.Plan(ctx, lp, s.planOptions())
+	p, err := s.physicalPlan(ctx, st, lp)
 	if err != nil {
 		return nil, err
 	}

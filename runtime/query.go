@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/runtime/logical"
 	"github.com/tpgen/tpgen/runtime/physical"
+	"github.com/tpgen/tpgen/runtime/plan"
 	"github.com/tpgen/tpgen/runtime/planner"
 	"github.com/tpgen/tpgen/runtime/sql"
 )
@@ -86,6 +87,20 @@ func (s *Session) prepare(ctx context.Context, sqlText string) (*sql.Statement, 
 	return st, gen, nil
 }
 
+// physicalPlan plans lp, which st bound to. A statement run without
+// arguments binds to its own plan, whose optimization the statement
+// cache keeps.
+func (s *Session) physicalPlan(ctx context.Context, st *sql.Statement, lp logical.Plan) (plan.ExecutionPlan, error) {
+	if lp != st.Plan {
+		return planner.Plan(ctx, lp, s.planOptions())
+	}
+	opt, err := s.cache.optimized(st)
+	if err != nil {
+		return nil, err
+	}
+	return planner.PlanOptimized(ctx, opt, s.planOptions())
+}
+
 // runQuery plans and runs a bound statement to completion; query runs it
 // so that the caller is not held past its context by user code that
 // ignores the context.
@@ -101,7 +116,7 @@ func (s *Session) runQuery(ctx context.Context, st *sql.Statement, args []any) (
 		}
 		return s.planResult(text)
 	}
-	p, err := planner.Plan(ctx, lp, s.planOptions())
+	p, err := s.physicalPlan(ctx, st, lp)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +141,7 @@ func (s *Session) openStream(ctx context.Context, st *sql.Statement, args []any)
 		}
 		return newResultStream(res), nil
 	}
-	p, err := planner.Plan(ctx, lp, s.planOptions())
+	p, err := s.physicalPlan(ctx, st, lp)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,17 @@ func Plan(ctx context.Context, lp logical.Plan, opts Options) (plan.ExecutionPla
 	if err != nil {
 		return nil, err
 	}
+	return PlanOptimized(ctx, opt, opts)
+}
+
+// PlanOptimized is Plan for a logical plan Optimize returned: callers that
+// run one statement many times optimize it once. The physical plan is
+// still made for every run, since it holds what the providers' Scan
+// returned (the partitions listed now, statistics).
+func PlanOptimized(ctx context.Context, opt logical.Plan, opts Options) (plan.ExecutionPlan, error) {
+	if _, ok := opt.(*logical.Explain); ok {
+		return nil, ErrExplain
+	}
 	pp := &physicalPlanner{ctx: ctx, targetPartitions: opts.targetPartitions(), joinBudget: opts.JoinMemoryBudget, broadcastRows: opts.broadcastRows()}
 	out, err := pp.plan(opt)
 	if err != nil {

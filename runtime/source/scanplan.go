@@ -48,6 +48,7 @@ type ScanPlan struct {
 	listedAt []int      // listedAt[i]: kept partition i's index in the source's list; nil: the same
 	bounds   BoundsFunc // nil when the partitions declare no bounds
 	spare    spareBatchers
+	props    plan.Properties // the layout's properties, without Partitions
 }
 
 // NewScanPlan validates req against the table schema and prepares the
@@ -84,6 +85,7 @@ func NewScanPlan(operator string, table *arrow.Schema, layout Layout, req plan.S
 		}
 	}
 	p.out = projectSchema(table, p.output)
+	p.props = p.layoutProperties()
 	return p, nil
 }
 
@@ -146,14 +148,23 @@ func (p *ScanPlan) Schema() *arrow.Schema { return p.out }
 // partitioning is kept only when all its columns are output, and the
 // ordering is cut at its first key that is not.
 func (p *ScanPlan) Properties() plan.Properties {
-	props := plan.Properties{Partitions: p.kept}
+	props := p.props
+	props.Partitions = p.kept
+	return props
+}
+
+// layoutProperties works out, once, what of the declared layout
+// survives the projection; Properties is asked for on every plan walk.
+// Its slices are capped so that a caller appending to them copies.
+func (p *ScanPlan) layoutProperties() plan.Properties {
+	var props plan.Properties
 	outputs := func(col string) bool {
 		i := p.out.FieldIndices(col)
 		return len(i) > 0
 	}
 	part := p.layout.Partitioning
 	if len(part.Columns) > 0 && !slices.ContainsFunc(part.Columns, func(c string) bool { return !outputs(c) }) {
-		props.Partitioning = plan.Partitioning{Kind: part.Kind, Columns: slices.Clone(part.Columns)}
+		props.Partitioning = plan.Partitioning{Kind: part.Kind, Columns: slices.Clip(slices.Clone(part.Columns))}
 	}
 	for _, k := range p.layout.Ordering {
 		if !outputs(k.Column) {
@@ -161,6 +172,7 @@ func (p *ScanPlan) Properties() plan.Properties {
 		}
 		props.Ordering = append(props.Ordering, k)
 	}
+	props.Ordering = slices.Clip(props.Ordering)
 	return props
 }
 
