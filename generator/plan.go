@@ -72,14 +72,25 @@ func (g *gen) plan(f *jen.File) {
 		"or range, else by its place in the source's list of partitions."))
 	f.Func().Params(recv()).Id("PartitionName").Params(jen.Id("partition").Int()).String().Block(
 		jen.Return(jen.Id("e").Dot("sp").Dot("PartitionName").Call(jen.Id("partition"))))
+	reader := g.local("Reader")
 	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
 		"Read runs on the stream's coroutine once the stream is read."))
 	f.Func().Params(recv()).Id("Execute").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("partition").Int(), jen.Id("task").Op("*").Qual(plan, "TaskContext"),
 	).Params(jen.Qual(plan, "RecordStream"), jen.Error()).Block(
-		jen.Return(jen.Id("e").Dot("sp").Dot("Stream").Call(jen.Id("ctx"), jen.Id("partition"), jen.Id("task"),
-			jen.Func().Params(jen.Id("ctx").Qual("context", "Context"), jen.Id("b").Op("*").Qual(src, "Batcher")).Error().Block(
-				jen.Return(jen.Id("e").Dot("src").Dot("Read").Call(jen.Id("ctx"), jen.Id("e").Dot("partitions").Index(jen.Id("partition")),
-					jen.Id("e").Dot("scan"), jen.Id(g.local("Writer")).Call(jen.Id("b"))))))),
+		jen.Return(jen.Id("e").Dot("sp").Dot("PartitionStream").Call(jen.Id("ctx"), jen.Id("partition"), jen.Id("task"),
+			jen.Parens(jen.Op("*").Id(reader)).Parens(jen.Id("e")))),
+	)
+	f.Add(comment(fmt.Sprintf("%s reads the partitions of a %s for its streams. It is a type of its own so that "+
+		"ReadPartition stays out of %s's API, and a conversion of the plan, not a closure per partition, so that "+
+		"starting a partition allocates nothing for it.", reader, name, name)))
+	f.Type().Id(reader).Id(name)
+	f.Add(comment("ReadPartition implements source.PartitionReader: the source's Read of one partition, " +
+		"with the Writer over b's builders (made once per scan, see source.WriterOf)."))
+	f.Func().Params(jen.Id("r").Op("*").Id(reader)).Id("ReadPartition").Params(
+		jen.Id("ctx").Qual("context", "Context"), jen.Id("partition").Int(), jen.Id("b").Op("*").Qual(src, "Batcher"),
+	).Error().Block(
+		jen.Return(jen.Id("r").Dot("src").Dot("Read").Call(jen.Id("ctx"), jen.Id("r").Dot("partitions").Index(jen.Id("partition")),
+			jen.Id("r").Dot("scan"), jen.Qual(src, "WriterOf").Call(jen.Id("b"), jen.Id(g.local("Writer"))))),
 	)
 }

@@ -81,7 +81,7 @@ func TestSharedOptimizedPlanConcurrently(t *testing.T) {
 		"SELECT a.user_id, b.region FROM events a JOIN events b ON a.user_id = b.user_id WHERE a.user_id > 3 ORDER BY 1": {
 			{int64(4), "eu-west-1"}, {int64(5), "eu-west-1"}},
 		"SELECT count(*) FROM events WHERE user_id IN (SELECT user_id FROM events WHERE event_type = 'click')": {{int64(3)}},
-		"SELECT region, max(user_id) FROM events GROUP BY region HAVING count(*) > 2":                           {{"us-east-1", int64(3)}},
+		"SELECT region, max(user_id) FROM events GROUP BY region HAVING count(*) > 2":                          {{"us-east-1", int64(3)}},
 	}
 	for q, want := range queries {
 		if diff := cmp.Diff(want, query(t, s, q)); diff != "" {

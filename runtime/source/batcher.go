@@ -49,6 +49,9 @@ type Batcher struct {
 	spare *spareBatchers // where the Batcher goes at release when its builders are unused; may be nil
 	// room for the columns of a batch AppendRecord hands over
 	scratch []arrow.Array
+	// writer is the typed Writer WriterOf made over the builders; it
+	// moves with them from partition to partition.
+	writer any
 }
 
 // newBatcher builds the columns built (table indices) and emits the
@@ -62,7 +65,7 @@ func newBatcher(ctx context.Context, mem memory.Allocator, table, out *arrow.Sch
 		// this partition's too; the rest starts afresh.
 		*b = Batcher{ctx: ctx, table: table, built: built, out: out, outPos: b.outPos, builders: b.builders,
 			size: size, left: limit, emit: emit, lastSchema: b.lastSchema, lastCols: b.lastCols,
-			mem: mem, spare: spare, scratch: b.scratch}
+			mem: mem, spare: spare, scratch: b.scratch, writer: b.writer}
 		b.setRoom()
 		return b
 	}
@@ -140,6 +143,21 @@ func (p *spareBatchers) put(mem memory.Allocator, b *Batcher) bool {
 	b.ctx, b.emit = nil, nil // nothing of the ended partition is kept alive
 	p.sets = append(p.sets, b)
 	return true
+}
+
+// WriterOf returns the typed Writer of b, which newWriter makes the first
+// time: a generated plan asks for it whenever a partition starts, and a
+// Batcher whose builders went unused passes, with them and the Writer
+// bound to them, to the scan's next partition, so that the Writer is made
+// once per scan instead of once per partition. newWriter must only bind
+// b's builders (Builder), which are all a reused Writer relies on.
+func WriterOf[W any](b *Batcher, newWriter func(*Batcher) W) W {
+	if w, ok := b.writer.(W); ok {
+		return w
+	}
+	w := newWriter(b)
+	b.writer = w
+	return w
 }
 
 // Builder returns the builder of the named column, or nil when the scan

@@ -220,6 +220,12 @@ func (p *ScanPlan) String() string {
 // first read. It only checks the partition
 // number: nothing is opened or read here.
 func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskContext, read ReadFunc) (plan.RecordStream, error) {
+	return p.PartitionStream(ctx, partition, task, read)
+}
+
+// PartitionStream is Stream with a reader of every partition: r's
+// ReadPartition is called with this partition's number.
+func (p *ScanPlan) PartitionStream(ctx context.Context, partition int, task *plan.TaskContext, r PartitionReader) (plan.RecordStream, error) {
 	if partition < 0 || partition >= p.kept {
 		return nil, &plan.Error{Operator: p.operator, Table: p.opts.Name, Partition: partition,
 			Err: fmt.Errorf("partition %d out of range: plan has %d partitions", partition, p.kept)}
@@ -231,7 +237,7 @@ func (p *ScanPlan) Stream(ctx context.Context, partition int, task *plan.TaskCon
 	if task != nil && task.Allocator != nil {
 		mem = task.Allocator
 	}
-	return &Stream{parent: ctx, read: read, cfg: streamConfig{
+	return &Stream{parent: ctx, read: r, cfg: streamConfig{
 		operator: p.operator, table: p.opts.Name, partition: partition,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
 		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,

@@ -638,3 +638,86 @@ func TestAppendRecordRows(t *testing.T) {
 		mem.AssertSize(t, 0)
 	}
 }
+
+// testWriter stands for a generated Writer: it binds the builders of a
+// Batcher.
+type testWriter struct {
+	b *Batcher
+	v *array.Int64Builder
+}
+
+// partitionsReader reads partition p as the one row p, through the
+// Writer WriterOf gives, counting the Writers made; with rec, it hands
+// over row p of rec instead (no builder used).
+type partitionsReader struct {
+	made, calls int
+	rec         arrow.RecordBatch
+}
+
+func (r *partitionsReader) ReadPartition(_ context.Context, partition int, b *Batcher) error {
+	r.calls++
+	w := WriterOf(b, func(b *Batcher) *testWriter {
+		r.made++
+		v, _ := b.Builder("v").(*array.Int64Builder)
+		return &testWriter{b: b, v: v}
+	})
+	if w.b != b {
+		return fmt.Errorf("partition %d: the Writer is bound to another Batcher", partition)
+	}
+	if r.rec != nil {
+		return w.b.AppendRecordRows(r.rec, int64(partition), int64(partition)+1)
+	}
+	if err := w.b.Err(); err != nil {
+		return err
+	}
+	w.v.Append(int64(partition))
+	return w.b.Row()
+}
+
+// TestWriterOfIsMadeOncePerScan reads the partitions of one scan the way
+// a merge does (each to its end before the next starts) and checks that
+// they share one Writer when their builders were handed on unused, and
+// that a Batcher whose builders were used gets a Writer of its own.
+func TestWriterOfIsMadeOncePerScan(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	k, v := array.NewStringBuilder(mem), array.NewInt64Builder(mem)
+	for i := range int64(4) {
+		k.Append("k")
+		v.Append(i)
+	}
+	ka, va := k.NewArray(), v.NewArray()
+	rec := array.NewRecordBatch(testSchema, []arrow.Array{ka, va}, 4)
+	for _, a := range []interface{ Release() }{ka, va, k, v} {
+		a.Release()
+	}
+	defer rec.Release()
+	for _, c := range []struct {
+		name string
+		rec  arrow.RecordBatch
+		want int // Writers made
+	}{
+		// Appending rows uses the builders: no Batcher is handed on.
+		{"rows appended", nil, 4},
+		// Handing records over leaves them unused: one Batcher, one Writer.
+		{"records handed over", rec, 1},
+	} {
+		sp := scanPlan(t, plan.ScanRequest{Projection: []int{1}, Limit: 1})
+		sp.SetPartitions(4, 4)
+		r := &partitionsReader{rec: c.rec}
+		for p := range 4 {
+			s, err := sp.PartitionStream(context.Background(), p, &plan.TaskContext{Allocator: mem}, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := readRows(t, s, func(rec arrow.RecordBatch, i int) string { return rec.Column(0).ValueStr(i) })
+			s.Close()
+			if want := []string{fmt.Sprint(p)}; !slices.Equal(got, want) {
+				t.Errorf("%s: partition %d: got rows %v, want %v", c.name, p, got, want)
+			}
+		}
+		if r.calls != 4 || r.made != c.want {
+			t.Errorf("%s: %d Writers made in %d calls of ReadPartition, want %d in 4", c.name, r.made, r.calls, c.want)
+		}
+	}
+}

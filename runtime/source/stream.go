@@ -21,6 +21,18 @@ var errClosed = errors.New("source: stream closed")
 // Read and the typed Writer around b.
 type ReadFunc func(ctx context.Context, b *Batcher) error
 
+// ReadPartition implements PartitionReader, ignoring the partition
+// number: the function was made for its partition.
+func (f ReadFunc) ReadPartition(ctx context.Context, _ int, b *Batcher) error { return f(ctx, b) }
+
+// PartitionReader reads a scan's partitions: ReadPartition reads one into
+// b. A generated plan implements it once for all its partitions (see
+// ScanPlan.PartitionStream), so that starting a partition does not
+// allocate a closure for it.
+type PartitionReader interface {
+	ReadPartition(ctx context.Context, partition int, b *Batcher) error
+}
+
 // Stream is the plan.RecordStream of one partition. Nothing happens until
 // the first Next. Then the ReadFunc runs in one of two modes (see
 // Options.ReadAhead):
@@ -50,7 +62,7 @@ type ReadFunc func(ctx context.Context, b *Batcher) error
 type Stream struct {
 	parent context.Context
 	cfg    streamConfig
-	read   ReadFunc
+	read   PartitionReader
 
 	cancel  context.CancelFunc
 	result  error // the ReadFunc's outcome, written before it ends
@@ -316,11 +328,11 @@ func (s *Stream) run(ctx context.Context, emit batchSink) (err error) {
 	return s.locate(err)
 }
 
-func (c streamConfig) readPartition(ctx context.Context, read ReadFunc, b *Batcher) error {
+func (c streamConfig) readPartition(ctx context.Context, read PartitionReader, b *Batcher) error {
 	if b.err != nil { // LIMIT 0: nothing to read
 		return nil
 	}
-	return read(ctx, b)
+	return read.ReadPartition(ctx, c.partition, b)
 }
 
 // locate names the operator, table and partition of err, keeping a

@@ -90,7 +90,18 @@ func (e *RangedExec) PartitionName(partition int) string {
 // Execute returns the stream of one partition. It only builds the stream:
 // the source's Read runs on the stream's coroutine once the stream is read.
 func (e *RangedExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
-	return e.sp.Stream(ctx, partition, task, func(ctx context.Context, b *source.Batcher) error {
-		return e.src.Read(ctx, e.partitions[partition], e.scan, rangedWriter(b))
-	})
+	return e.sp.PartitionStream(ctx, partition, task, (*rangedReader)(e))
+}
+
+// rangedReader reads the partitions of a RangedExec for its streams. It is a
+// type of its own so that ReadPartition stays out of RangedExec's API, and a
+// conversion of the plan, not a closure per partition, so that starting a
+// partition allocates nothing for it.
+type rangedReader RangedExec
+
+// ReadPartition implements source.PartitionReader: the source's Read of one
+// partition, with the Writer over b's builders (made once per scan, see
+// source.WriterOf).
+func (r *rangedReader) ReadPartition(ctx context.Context, partition int, b *source.Batcher) error {
+	return r.src.Read(ctx, r.partitions[partition], r.scan, source.WriterOf(b, rangedWriter))
 }
