@@ -8,7 +8,10 @@
 // walking expression trees.
 package domain
 
-import "sort"
+import (
+	"iter"
+	"sort"
+)
 
 // Bound is one end of a Range. An Unbounded bound stands for -inf (as a low
 // bound) or +inf (as a high bound) and its Value and Inclusive are ignored.
@@ -160,6 +163,24 @@ func (d Domain[T]) Values() (values []T, ok bool) {
 // The caller may modify the returned slice.
 func (d Domain[T]) Ranges() []Range[T] {
 	return append([]Range[T](nil), d.norm().ranges...)
+}
+
+// EachRange yields the disjoint ranges of non-NULL values in ascending
+// order, as Ranges returns them, without copying them: a source that
+// loops over the ranges of every partition it reads allocates nothing
+// for them.
+func (d Domain[T]) EachRange() iter.Seq[Range[T]] {
+	return func(yield func(Range[T]) bool) {
+		if !d.init {
+			yield(Range[T]{Low: Unbounded[T](), High: Unbounded[T]()})
+			return
+		}
+		for _, r := range d.ranges {
+			if !yield(r) {
+				return
+			}
+		}
+	}
 }
 
 // Span returns the smallest single range covering every non-NULL value of

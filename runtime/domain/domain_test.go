@@ -226,3 +226,34 @@ func TestMap(t *testing.T) {
 		t.Fatalf("Values = %v", vs)
 	}
 }
+
+func TestEachRange(t *testing.T) {
+	c := cmp.Compare[int]
+	for _, d := range []Domain[int]{{}, All(c), None(c), OnlyNull(c), ints(1, 2, 3, 9), ints(4).Union(ints(7).Complement())} {
+		var got []Range[int]
+		for r := range d.EachRange() {
+			got = append(got, r)
+		}
+		want := d.Ranges()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%v: EachRange yields %v, Ranges returns %v", d, got, want)
+		}
+		// Stopping early stops the iteration.
+		n := 0
+		for range d.EachRange() {
+			n++
+			break
+		}
+		if n != min(len(want), 1) {
+			t.Errorf("%v: a loop that breaks at once saw %d ranges", d, n)
+		}
+	}
+	var zero Domain[int]
+	if a := testing.AllocsPerRun(100, func() {
+		for r := range zero.EachRange() {
+			_ = r
+		}
+	}); a != 0 {
+		t.Errorf("EachRange of the zero domain allocates %v times", a)
+	}
+}

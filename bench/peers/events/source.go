@@ -25,9 +25,11 @@ type Chunks struct{ Data *data.Dataset }
 // answers count(*), min and max from them.
 func (c *Chunks) Partitions(_ context.Context, _ *Scan) ([]Partition, error) {
 	parts := make([]Partition, len(c.Data.Parts))
+	keys := make([]Key, len(parts)) // one allocation for every partition's key
 	for i := range parts {
 		p := &c.Data.Parts[i]
-		parts[i] = Partition{Key: &Key{Region: p.Region}, Rows: p.Rows, Payload: p}
+		keys[i] = Key{Region: p.Region}
+		parts[i] = Partition{Key: &keys[i], Rows: p.Rows, Payload: p}
 		if p.Rows > 0 {
 			parts[i].Stats = Stats{
 				Ts:     source.MinMax[time.Time]{Min: time.UnixMicro(p.MinTs).UTC(), Max: time.UnixMicro(p.MaxTs).UTC(), Valid: true},
@@ -42,7 +44,7 @@ func (c *Chunks) Partitions(_ context.Context, _ *Scan) ([]Partition, error) {
 // Read hands over the partition's rows in each range of the ts domain.
 func (c *Chunks) Read(_ context.Context, p Partition, scan *Scan, w *Writer) error {
 	part := p.Payload.(*data.Partition)
-	for _, r := range scan.Filters.Ts.Ranges() {
+	for r := range scan.Filters.Ts.EachRange() {
 		from, to := micros(r)
 		lo, hi := int64(0), part.Rows
 		if from > math.MinInt64 || to < math.MaxInt64 {
