@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -49,6 +50,8 @@ type ScanPlan struct {
 	bounds   BoundsFunc // nil when the partitions declare no bounds
 	spare    spareBatchers
 	props    plan.Properties // the layout's properties, without Partitions
+	cfgMu    sync.Mutex
+	cfg      *streamConfig // the streams' shared configuration, made at the first Execute
 }
 
 // NewScanPlan validates req against the table schema and prepares the
@@ -237,12 +240,26 @@ func (p *ScanPlan) PartitionStream(ctx context.Context, partition int, task *pla
 	if task != nil && task.Allocator != nil {
 		mem = task.Allocator
 	}
-	return &Stream{parent: ctx, read: r, cfg: streamConfig{
-		operator: p.operator, table: p.opts.Name, partition: partition,
+	return &Stream{parent: ctx, read: r, partition: partition, cfg: p.streamConfig(mem, p.opts.batchSize(task))}, nil
+}
+
+// streamConfig returns the configuration the streams of the scan share,
+// made once for an allocator and batch size (those of the task, the same
+// for every partition of one run): a stream of its own per partition is
+// a large object to allocate and clear for every partition.
+func (p *ScanPlan) streamConfig(mem memory.Allocator, size int) *streamConfig {
+	p.cfgMu.Lock()
+	defer p.cfgMu.Unlock()
+	if c := p.cfg; c != nil && c.mem == mem && c.size == size {
+		return c
+	}
+	p.cfg = &streamConfig{
+		operator: p.operator, table: p.opts.Name,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
-		size: p.opts.batchSize(task), limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,
+		size: size, limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,
 		names: p,
-	}}, nil
+	}
+	return p.cfg
 }
 
 // WithNoChildren implements ExecutionPlan.WithNewChildren for a leaf plan

@@ -61,8 +61,9 @@ type PartitionReader interface {
 // over. A stream is used by one goroutine at a time.
 type Stream struct {
 	parent context.Context
-	cfg    streamConfig
-	read   PartitionReader
+	cfg       *streamConfig // shared by the scan's partitions
+	partition int
+	read      PartitionReader
 
 	cancel  context.CancelFunc
 	result  error // the ReadFunc's outcome, written before it ends
@@ -87,7 +88,6 @@ type Stream struct {
 // streamConfig is what a stream needs from its plan.
 type streamConfig struct {
 	operator, table string
-	partition       int
 	schema          *arrow.Schema // the full table schema
 	out             *arrow.Schema // the schema of the stream's batches
 	built, output   []int
@@ -310,7 +310,7 @@ func (s *Stream) run(ctx context.Context, emit batchSink) (err error) {
 	if act := plan.ActivityFrom(ctx); act != nil { // s.describe allocates: only when recorded
 		defer act.Begin(s.describe)()
 	}
-	err = s.cfg.readPartition(ctx, s.read, b)
+	err = s.cfg.readPartition(ctx, s.read, s.partition, b)
 	if err == nil || errors.Is(err, ErrStop) {
 		err = b.Flush()
 	}
@@ -328,20 +328,20 @@ func (s *Stream) run(ctx context.Context, emit batchSink) (err error) {
 	return s.locate(err)
 }
 
-func (c streamConfig) readPartition(ctx context.Context, read PartitionReader, b *Batcher) error {
+func (c *streamConfig) readPartition(ctx context.Context, read PartitionReader, partition int, b *Batcher) error {
 	if b.err != nil { // LIMIT 0: nothing to read
 		return nil
 	}
-	return read.ReadPartition(ctx, c.partition, b)
+	return read.ReadPartition(ctx, partition, b)
 }
 
 // locate names the operator, table and partition of err, keeping a
 // location the error already has.
 // describe names the stream's Read call for plan.Activity.
 func (s *Stream) describe() string {
-	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: errReadCall}
+	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.partition, Err: errReadCall}
 	if s.cfg.names != nil {
-		e.PartitionName = s.cfg.names.PartitionName(s.cfg.partition)
+		e.PartitionName = s.cfg.names.PartitionName(s.partition)
 	}
 	return e.Error()
 }
@@ -353,9 +353,9 @@ func (s *Stream) locate(err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.cfg.partition, Err: err}
+	e := &plan.Error{Operator: s.cfg.operator, Table: s.cfg.table, Partition: s.partition, Err: err}
 	if s.cfg.names != nil {
-		e.PartitionName = s.cfg.names.PartitionName(s.cfg.partition)
+		e.PartitionName = s.cfg.names.PartitionName(s.partition)
 	}
 	return e
 }
