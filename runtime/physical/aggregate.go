@@ -320,27 +320,22 @@ func (s *aggregateStream) run() (arrow.RecordBatch, error) {
 	}
 	var ids idBuffer
 	var newRows []int32
-	for {
+	if err := s.ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Pushed, not pulled: a scan below runs its Read on this goroutine.
+	err := plan.PushAll(s.in, func(b plan.Batch) error {
+		defer b.Release()
 		if err := s.ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
-		b, err := s.in.Next()
-		if isEOF(err) {
-			break
+		if b.NumRows() == 0 {
+			return nil
 		}
-		if err != nil {
-			return nil, err
-		}
-		n := b.NumRows()
-		if n == 0 {
-			b.Release()
-			continue
-		}
-		err = s.consume(b, groups, keys, accs, &ids, &newRows)
-		b.Release()
-		if err != nil {
-			return nil, err
-		}
+		return s.consume(b, groups, keys, accs, &ids, &newRows)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s.output(mem, groups.len(), keys, accs)
 }

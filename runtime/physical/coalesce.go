@@ -92,3 +92,16 @@ func (s *locatedStream) Next() (plan.Batch, error) {
 	}
 	return b, err
 }
+
+// Push implements plan.Pusher, locating the child's errors but not f's.
+func (s *locatedStream) Push(f func(plan.Batch) error) error {
+	var ferr error
+	err := plan.PushAll(s.RecordStream, func(b plan.Batch) error {
+		ferr = f(b)
+		return ferr
+	})
+	if err != nil && ferr == nil {
+		return locate(s.op, s.partition, err)
+	}
+	return err
+}

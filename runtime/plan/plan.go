@@ -12,7 +12,9 @@ package plan
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -241,6 +243,42 @@ type RecordStream interface {
 	Schema() *arrow.Schema
 	Next() (Batch, error)
 	Close()
+}
+
+// Pusher is a RecordStream that can hand all its remaining batches to a
+// function on the caller's goroutine instead of being pulled with Next. A
+// consumer that takes every batch (an aggregate) pushes, so that a source
+// needs no coroutine or goroutine to be suspended in between batches:
+// that is most of what reading a partition costs beyond its rows.
+//
+// Push calls f with each remaining batch in order, which f owns, and
+// returns nil at the end of the stream, f's error when f returns one (the
+// stream then stops, as if closed), or the error that ended the stream,
+// as Next would have returned it. After Push the stream is at its end;
+// the caller still closes it.
+type Pusher interface {
+	RecordStream
+	Push(f func(Batch) error) error
+}
+
+// PushAll hands every remaining batch of s to f: by Push when s is a
+// Pusher, by Next otherwise.
+func PushAll(s RecordStream, f func(Batch) error) error {
+	if p, ok := s.(Pusher); ok {
+		return p.Push(f)
+	}
+	for {
+		b, err := s.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := f(b); err != nil {
+			return err
+		}
+	}
 }
 
 // Batch is a record batch plus an optional selection vector. A filter

@@ -266,6 +266,68 @@ func (s *Stream) start() {
 	}()
 }
 
+// Push implements plan.Pusher. A stream not started yet runs its Read on
+// the caller's goroutine and hands each batch to f as the Batcher
+// completes it: no coroutine to start and switch to for every batch, and
+// no batch waiting in between. A stream already started, or one reading
+// ahead on a goroutine of its own (Options.ReadAhead, which asks for the
+// source to run concurrently with the query), is drained with Next.
+//
+// While f runs, the source is suspended inside a Writer call, as in
+// coroutine mode; f's error stops the source like Close.
+func (s *Stream) Push(f func(plan.Batch) error) error {
+	if s.started || s.final != nil || s.cfg.readAhead > 0 {
+		for {
+			b, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := f(b); err != nil {
+				return err
+			}
+		}
+	}
+	// Inline, to Close: nothing is pending and nothing runs after Push.
+	s.started, s.inline = true, true
+	ctx, cancel := context.WithCancel(s.parent)
+	s.cancel = cancel
+	sink := &pushSink{f: f}
+	s.result = s.run(ctx, sink)
+	cancel() // helpers the source started with ctx stop
+	switch {
+	case sink.err != nil:
+		s.final = errClosedStream
+		return sink.err
+	case s.result != nil:
+		s.final = s.result
+		return s.result
+	}
+	s.final = io.EOF
+	return nil
+}
+
+// pushSink is the batchSink of Push: it hands batches to the consumer's
+// function, and stops the source (errClosed) once that failed.
+type pushSink struct {
+	f   func(plan.Batch) error
+	err error // f's, which Push returns
+}
+
+func (p *pushSink) put(b plan.Batch) error {
+	if p.err != nil {
+		b.Release()
+		return errClosed
+	}
+	if err := p.f(b); err != nil {
+		p.err = err
+		return errClosed
+	}
+	return nil
+}
+
 // inlineSink is the batchSink of an inline stream: batches wait in
 // pending (a method on a named type, not a closure: no allocation).
 type inlineSink Stream
