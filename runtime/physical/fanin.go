@@ -77,20 +77,25 @@ func (f *fanIn) drain(ctx context.Context, p int) bool {
 		return false
 	}
 	defer s.Close()
-	for {
-		b, err := s.Next()
-		if errors.Is(err, io.EOF) {
-			return true
-		}
-		if err != nil {
-			f.send(ctx, fanItem{err: locate(f.input.Name(), p, err)})
-			return false
-		}
+	// Pushed: a scan's Read runs on this goroutine, suspended in its
+	// Writer while the channel is full.
+	err = plan.PushAll(s, func(b plan.Batch) error {
 		if !f.send(ctx, fanItem{b: b}) {
-			return false
+			return errFanInStopped
 		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return true
+	case err != errFanInStopped:
+		f.send(ctx, fanItem{err: locate(f.input.Name(), p, err)})
 	}
+	return false
 }
+
+// errFanInStopped ends a partition's push when the fan-in stops.
+var errFanInStopped = errors.New("fan-in stopped")
 
 func (f *fanIn) send(ctx context.Context, it fanItem) bool {
 	select {

@@ -121,29 +121,30 @@ func collectBuild(ctx context.Context, in plan.RecordStream, schema *arrow.Schem
 		return nil, err
 	}
 	rows := 0
-	for {
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+	err := plan.PushAll(in, func(b plan.Batch) error {
 		if err := ctx.Err(); err != nil {
-			return fail(err)
-		}
-		b, err := in.Next()
-		if isEOF(err) {
-			break
-		}
-		if err != nil {
-			return fail(err)
+			b.Release()
+			return err
 		}
 		if b.NumRows() == 0 {
 			b.Release()
-			continue
+			return nil
 		}
 		n := recordBytes(b.Record)
 		if err := budget.reserve(n); err != nil {
 			b.Release()
-			return fail(err)
+			return err
 		}
 		reserved += n
 		batches = append(batches, b)
 		rows += b.NumRows()
+		return nil
+	})
+	if err != nil {
+		return fail(err)
 	}
 	// One dense record of every selected row, then the NULL row.
 	fields := make([]arrow.Field, schema.NumFields())

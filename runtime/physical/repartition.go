@@ -2,6 +2,7 @@ package physical
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -206,29 +207,32 @@ func (run *repartitionRun) produce(p int) error {
 	defer in.Close()
 	var enc encodedRows
 	rr := p
-	for {
-		b, err := in.Next()
-		if isEOF(err) {
-			return nil
+	// Pushed: a scan's Read runs on this goroutine. own is an error of
+	// this operator (or the query's end), which the input did not cause.
+	var own error
+	stop := func(err error) error {
+		if err == nil { // the distribution stopped taking batches
+			err = errRepartitionStopped
 		}
-		if err != nil {
-			return locate(r.input.Name(), p, err)
-		}
+		own = err
+		return err
+	}
+	err = plan.PushAll(in, func(b plan.Batch) error {
 		if b.NumRows() == 0 {
 			b.Release()
-			continue
+			return nil
 		}
 		if len(r.evals) == 0 {
 			if !run.dist.push(run.ctx, rr%r.partitions, b) {
-				return run.ctx.Err()
+				return stop(run.ctx.Err())
 			}
 			rr++
-			continue
+			return nil
 		}
 		sels, err := run.route(b, &enc)
 		if err != nil {
 			b.Release()
-			return locate(r.Name(), p, err)
+			return stop(locate(r.Name(), p, err))
 		}
 		shareAcrossGoroutines(b.Record)
 		for out, sel := range sels {
@@ -238,12 +242,26 @@ func (run *repartitionRun) produce(p int) error {
 			b.Record.Retain()
 			if !run.dist.push(run.ctx, out, plan.Batch{Record: b.Record, Sel: sel}) {
 				b.Release()
-				return run.ctx.Err()
+				return stop(run.ctx.Err())
 			}
 		}
 		b.Release()
+		return nil
+	})
+	switch {
+	case own == errRepartitionStopped:
+		return nil
+	case own != nil:
+		return own
+	case err != nil:
+		return locate(r.input.Name(), p, err)
 	}
+	return nil
 }
+
+// errRepartitionStopped ends a partition's push when the distribution
+// takes no more batches while the query goes on.
+var errRepartitionStopped = errors.New("repartition stopped")
 
 // route splits b's selected rows by the hash of their keys.
 func (run *repartitionRun) route(b plan.Batch, enc *encodedRows) ([][]int32, error) {

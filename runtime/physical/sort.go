@@ -172,25 +172,23 @@ func (s *sortStream) Next() (plan.Batch, error) {
 // eachInput hands every non-empty input batch to add, which takes over
 // its reference; errors of add are located at the sort.
 func (s *sortStream) eachInput(add func(plan.Batch) error) error {
-	for {
+	if err := s.ctx.Err(); err != nil {
+		return err
+	}
+	return plan.PushAll(s.in, func(b plan.Batch) error {
 		if err := s.ctx.Err(); err != nil {
-			return err
-		}
-		b, err := s.in.Next()
-		if isEOF(err) {
-			return nil
-		}
-		if err != nil {
+			b.Release()
 			return err
 		}
 		if b.NumRows() == 0 {
 			b.Release()
-			continue
+			return nil
 		}
 		if err := add(b); err != nil {
 			return locate(s.sort.Name(), s.partition, err)
 		}
-	}
+		return nil
+	})
 }
 
 // loadAll reads every input batch, then sorts a permutation of all
