@@ -89,7 +89,9 @@ func (e *exec) Statistics() plan.Statistics {
 		rows += e.table.rows[p]
 	}
 	full := mergeStats(e.table.schema, parts, rows)
-	st := plan.Statistics{Rows: rows, Exact: len(e.filters) == 0 && e.limit < 0, Columns: map[string]plan.ColumnStatistics{}}
+	// The statistics are computed from the rows: they bound what any
+	// filter or limit leaves.
+	st := plan.Statistics{Rows: rows, Exact: len(e.filters) == 0 && e.limit < 0, Bounded: true, Columns: map[string]plan.ColumnStatistics{}}
 	if e.limit >= 0 && int64(e.limit) < rows {
 		st.Rows = int64(e.limit)
 	}

@@ -104,9 +104,18 @@ type Statistics struct {
 	Rows int64
 	// Exact reports whether Rows and every column statistic are exact.
 	Exact bool
+	// Bounded reports that, exact or not, Rows is at least the number of
+	// rows and every column's known Min and Max bound its values: what a
+	// scan of partitions with exact statistics guarantees when pushed
+	// filters or a limit may drop rows. Exact implies it (see Bounds).
+	Bounded bool
 	// Columns holds per-column statistics by column name.
 	Columns map[string]ColumnStatistics
 }
+
+// Bounds reports whether Rows and the columns' Min and Max are upper
+// bounds and bounds of the values (Exact or Bounded).
+func (s Statistics) Bounds() bool { return s.Exact || s.Bounded }
 
 // ColumnStatistics describes one column's values.
 type ColumnStatistics struct {

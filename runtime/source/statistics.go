@@ -2,6 +2,7 @@ package source
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+	"slices"
 
 	"github.com/tpgen/tpgen/runtime/domain"
 	"github.com/tpgen/tpgen/runtime/expr"
@@ -59,21 +60,24 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 	// Only the output columns and those the pushed filters read need
 	// ranges: count(*) needs none, and building them per partition is
 	// most of what planning it costs.
-	want := map[string]bool{}
+	var want []string
 	for _, f := range p.out.Fields() {
-		want[f.Name] = true
+		want = appendNew(want, f.Name)
 	}
 	if exact {
 		for _, flt := range p.filters {
 			for _, c := range expr.Columns(flt) {
-				want[c] = true
+				want = appendNew(want, c)
 			}
 		}
 	}
-	bounds := make([]map[string]colRange, p.kept)
-	for i := range parts {
-		if len(want) > 0 {
-			bounds[i] = p.partitionRanges(i, parts[i], want)
+	// One backing array for every partition's ranges, w slots each.
+	w := len(want)
+	backing := make(colRanges, 0, p.kept*w)
+	bounds := make([]colRanges, p.kept)
+	if w > 0 {
+		for i := range parts {
+			bounds[i] = p.partitionRanges(i, parts[i], want, backing[i*w:i*w:(i+1)*w])
 		}
 	}
 	for _, f := range p.out.Fields() {
@@ -86,7 +90,7 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 			if parts[i].Rows == 0 {
 				continue
 			}
-			r, ok := bounds[i][f.Name]
+			r, ok := bounds[i].get(f.Name)
 			if !ok || r.maxExclusive {
 				known = false
 				break
@@ -126,6 +130,9 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 		}
 	}
 	st.Exact = exact
+	// Filters and a limit only drop rows: exact partition statistics
+	// still bound what is left.
+	st.Bounded = p.layout.ExactStatistics
 	return st
 }
 
@@ -137,26 +144,29 @@ type colRange struct {
 }
 
 // partitionRanges collects partition i's known ranges of the columns in
-// want: its key or range bound, then its statistics.
-func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want map[string]bool) map[string]colRange {
-	out := map[string]colRange{}
-	if bs, ok := p.PartitionBounds(i); ok {
-		for _, b := range bs {
-			if !want[b.Column] {
-				continue
-			}
-			if b.Key {
-				out[b.Column] = colRange{min: b.Min, max: b.Max, key: true}
-			} else if !plan.Unset(b.Min) && !plan.Unset(b.Max) {
-				out[b.Column] = colRange{min: b.Min, max: b.Max, maxExclusive: b.MaxExclusive}
+// want into out (which has room for them): its key or range bound, then
+// its statistics.
+func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want []string, out colRanges) colRanges {
+	// The bounds are made (scalars) only when a bound column is wanted.
+	if slices.ContainsFunc(p.layout.Partitioning.Columns, func(c string) bool { return slices.Contains(want, c) }) {
+		if bs, ok := p.PartitionBounds(i); ok {
+			for _, b := range bs {
+				if !slices.Contains(want, b.Column) {
+					continue
+				}
+				if b.Key {
+					out = out.set(b.Column, colRange{min: b.Min, max: b.Max, key: true})
+				} else if !plan.Unset(b.Min) && !plan.Unset(b.Max) {
+					out = out.set(b.Column, colRange{min: b.Min, max: b.Max, maxExclusive: b.MaxExclusive})
+				}
 			}
 		}
 	}
 	for _, c := range ps.Columns {
-		if !c.Valid || !want[c.Column] {
+		if !c.Valid || !slices.Contains(want, c.Column) {
 			continue
 		}
-		if r, ok := out[c.Column]; ok && (r.key || !r.maxExclusive) {
+		if r, ok := out.get(c.Column); ok && (r.key || !r.maxExclusive) {
 			continue // the key says more
 		}
 		t, ok := p.columnType(c.Column)
@@ -166,12 +176,13 @@ func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want map[string]boo
 		lo, _, okLo := scalarOf(c.Min, t)
 		hi, _, okHi := scalarOf(c.Max, t)
 		if okLo && okHi && !lo.Null && !hi.Null {
-			out[c.Column] = colRange{min: lo, max: hi}
+			out = out.set(c.Column, colRange{min: lo, max: hi})
 		}
 	}
 	return out
 }
 
+// columnType is the type of the table's column col.
 func (p *ScanPlan) columnType(col string) (arrow.DataType, bool) {
 	idx := p.table.FieldIndices(col)
 	if len(idx) != 1 {
@@ -180,11 +191,47 @@ func (p *ScanPlan) columnType(col string) (arrow.DataType, bool) {
 	return p.table.Field(idx[0]).Type, true
 }
 
+// colRanges is a partition's known ranges by column: a handful, found by
+// a scan of the slice (a map per partition cost more than the search).
+type colRanges []namedRange
+
+type namedRange struct {
+	column string
+	colRange
+}
+
+func (rs colRanges) get(column string) (colRange, bool) {
+	for _, r := range rs {
+		if r.column == column {
+			return r.colRange, true
+		}
+	}
+	return colRange{}, false
+}
+
+func (rs colRanges) set(column string, r colRange) colRanges {
+	for i := range rs {
+		if rs[i].column == column {
+			rs[i].colRange = r
+			return rs
+		}
+	}
+	return append(rs, namedRange{column, r})
+}
+
+// appendNew appends s to list unless it is there.
+func appendNew(list []string, s string) []string {
+	if slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
 // domainHolds reports whether a filter on col that holds exactly for the
 // values of domain d is true for every row of a partition whose columns
 // hold what ranges says.
-func (p *ScanPlan) domainHolds(col string, d domain.ScalarDomain, ranges map[string]colRange) bool {
-	r, ok := ranges[col]
+func (p *ScanPlan) domainHolds(col string, d domain.ScalarDomain, ranges colRanges) bool {
+	r, ok := ranges.get(col)
 	if !ok {
 		return false
 	}
