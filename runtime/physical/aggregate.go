@@ -505,7 +505,11 @@ func (a *HashAggregateExec) sumsFit() []bool {
 		if len(candidates) == 0 {
 			return
 		}
-		sp, ok := a.input.(plan.StatisticsProvider)
+		in := a.input
+		if c, ok := in.(*CoalescePartitionsExec); ok {
+			in = c.input // merging partitions keeps their rows and bounds
+		}
+		sp, ok := in.(plan.StatisticsProvider)
 		if !ok {
 			return
 		}

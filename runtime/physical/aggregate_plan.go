@@ -42,6 +42,11 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 		distinct = distinct || (a.Distinct && a.Func != expr.AggMin && a.Func != expr.AggMax)
 	}
 	switch {
+	case targetPartitions == 1 && independentPartitions(input):
+		// One core: the partitions are read one after another on the
+		// aggregate's goroutine (see fanIn.Push), so a partial aggregate
+		// per partition and a final one merging them only add work.
+		return NewHashAggregate(AggregateSingle, NewCoalescePartitions(input), groupBy, groupNames, aggs)
 	case distinct && len(groupBy) == 0:
 		return NewHashAggregate(AggregateSingle, NewCoalescePartitions(input), groupBy, groupNames, aggs)
 	case distinct:

@@ -164,6 +164,57 @@ func (f *fanIn) stop() {
 	}
 }
 
+// Push implements plan.Pusher. With one worker and partitions that do
+// not share producers, the partitions are pushed one after another on
+// the caller's goroutine: one core gains nothing from a worker goroutine,
+// and handing each batch over a channel to it costs two switches.
+// Otherwise the batches come from the workers, as with Next.
+func (f *fanIn) Push(fn func(plan.Batch) error) error {
+	if f.started || f.state.err != nil || f.task.Parallelism > 1 || !independentPartitions(f.input) {
+		return plan.PullAll(f, fn)
+	}
+	f.started = true // nothing to stop: no worker is started
+	for p := range f.input.Properties().Partitions {
+		if err := f.ctx.Err(); err != nil {
+			return f.state.set(err)
+		}
+		s, err := f.input.Execute(f.ctx, p, f.task)
+		if err != nil {
+			return f.state.set(locate(f.input.Name(), p, err))
+		}
+		var fnErr error
+		err = plan.PushAll(s, func(b plan.Batch) error {
+			fnErr = fn(b)
+			return fnErr
+		})
+		s.Close()
+		switch {
+		case fnErr != nil:
+			return f.state.set(fnErr)
+		case err != nil:
+			return f.state.set(locate(f.input.Name(), p, err))
+		}
+	}
+	f.state.set(io.EOF)
+	return nil
+}
+
+// independentPartitions reports whether the partitions of p can be read
+// one after another: no RepartitionExec below feeds several of them from
+// shared producers, which would stall while the first waits for a
+// consumer of the next.
+func independentPartitions(p plan.ExecutionPlan) bool {
+	if _, ok := p.(*RepartitionExec); ok {
+		return false
+	}
+	for _, c := range p.Children() {
+		if !independentPartitions(c) {
+			return false
+		}
+	}
+	return true
+}
+
 func (f *fanIn) Close() {
 	f.stop()
 	f.state.set(io.EOF)

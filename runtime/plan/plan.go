@@ -276,6 +276,12 @@ func PushAll(s RecordStream, f func(Batch) error) error {
 	if p, ok := s.(Pusher); ok {
 		return p.Push(f)
 	}
+	return PullAll(s, f)
+}
+
+// PullAll hands every remaining batch of s to f, read with Next: what a
+// Pusher that cannot push does.
+func PullAll(s RecordStream, f func(Batch) error) error {
 	for {
 		b, err := s.Next()
 		if errors.Is(err, io.EOF) {

@@ -277,18 +277,7 @@ func (s *Stream) start() {
 // coroutine mode; f's error stops the source like Close.
 func (s *Stream) Push(f func(plan.Batch) error) error {
 	if s.started || s.final != nil || s.cfg.readAhead > 0 {
-		for {
-			b, err := s.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := f(b); err != nil {
-				return err
-			}
-		}
+		return plan.PullAll(s, f)
 	}
 	// Inline, to Close: nothing is pending and nothing runs after Push.
 	s.started, s.inline = true, true

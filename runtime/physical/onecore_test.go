@@ -1,0 +1,135 @@
+package physical
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tpgen/tpgen/runtime/expr"
+	"github.com/tpgen/tpgen/runtime/plan"
+)
+
+// goroutineID is the number runtime.Stack prints for the calling
+// goroutine.
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	id, _, _ := bytes.Cut(bytes.TrimPrefix(buf, []byte("goroutine ")), []byte(" "))
+	return string(id)
+}
+
+// TestOneCoreAggregateIsSingle checks that with one target partition a
+// global or grouped aggregate over independent partitions is one Single
+// aggregate over a coalesce (no partial states to merge), that the
+// coalesce then pushes the partitions in order on the consumer's
+// goroutine, and that the answers are those of the Partial/Final plan.
+func TestOneCoreAggregateIsSingle(t *testing.T) {
+	mem := checked(t)
+	leaf := aggInput(t, mem)
+	k, v := colExpr("k", str), colExpr("v", i64)
+	aggs := []AggregateExpr{{Func: expr.AggSum, Arg: v, Name: "s"}, {Func: expr.AggCount, Name: "n"}}
+	for _, c := range []struct {
+		name    string
+		groupBy []expr.Expr
+		names   []string
+	}{{"global", nil, nil}, {"grouped", []expr.Expr{k}, []string{"k"}}} {
+		one, err := PlanAggregate(leaf, c.groupBy, c.names, aggs, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := Explain(one), "AggregateExec: mode=Single"; !strings.HasPrefix(got, want) || !strings.Contains(got, "CoalescePartitionsExec") {
+			t.Errorf("%s at one target partition:\n%s\nwant %s over CoalescePartitionsExec", c.name, got, want)
+		}
+		two, err := PlanAggregate(leaf, c.groupBy, c.names, aggs, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := two.(*HashAggregateExec).Mode(); got != AggregateFinal {
+			t.Errorf("%s at two target partitions: mode %s, want Final", c.name, got)
+		}
+		if diff := cmp.Diff(sortedRows(t, mem, two), sortedRows(t, mem, one)); diff != "" {
+			t.Errorf("%s: one core (+) and two (-) disagree:\n%s", c.name, diff)
+		}
+	}
+
+	// Shared producers below: the partitions cannot be read one by one.
+	rep, err := NewRepartition(leaf, []expr.Expr{k}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := PlanAggregate(rep, nil, nil, aggs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.(*HashAggregateExec).Mode(); got != AggregateFinal {
+		t.Errorf("over a repartition at one target partition: mode %s, want Final\n%s", got, Explain(p))
+	}
+}
+
+func TestCoalescePushesPartitionsInOrder(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 30, 4)
+	defer leaf.release()
+	task := &plan.TaskContext{Allocator: mem, Parallelism: 1}
+	s, err := NewCoalescePartitions(leaf).Execute(context.Background(), 0, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := goroutineID()
+	var firsts []int64
+	err = plan.PushAll(s, func(b plan.Batch) error {
+		defer b.Release()
+		if id := goroutineID(); id != me {
+			t.Errorf("batch pushed on goroutine %s, want the consumer's (%s)", id, me)
+		}
+		firsts = append(firsts, b.Record.Column(0).(interface{ Value(int) int64 }).Value(0))
+		return nil
+	})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// numbers puts rows [4i, 4i+4) in partition i mod 4: partition 0
+	// first (0, 16), then 1 (4, 20), and so on.
+	if want := []int64{0, 16, 4, 20, 8, 24, 12, 28}; !cmp.Equal(firsts, want) {
+		t.Errorf("batches start at %v, want %v", firsts, want)
+	}
+
+	// Errors: the consumer's own is returned as is; a partition's is
+	// located at the input.
+	s, _ = NewCoalescePartitions(leaf).Execute(context.Background(), 0, task)
+	full := errors.New("full")
+	if err := plan.PushAll(s, func(b plan.Batch) error { b.Release(); return full }); err != full {
+		t.Errorf("consumer's error: %v", err)
+	}
+	s.Close()
+	leaf.failAt = map[int]int{2: 1}
+	s, _ = NewCoalescePartitions(leaf).Execute(context.Background(), 0, task)
+	err = plan.PushAll(s, func(b plan.Batch) error { b.Release(); return nil })
+	s.Close()
+	var pe *plan.Error
+	if !errors.As(err, &pe) || pe.Partition != 2 || !errors.Is(err, errBoom) {
+		t.Errorf("partition 2 failing: %v", err)
+	}
+	leaf.failAt = nil
+
+	ctx, cancel := context.WithCancel(context.Background())
+	s, _ = NewCoalescePartitions(leaf).Execute(ctx, 0, task)
+	n := 0
+	err = plan.PushAll(s, func(b plan.Batch) error {
+		b.Release()
+		if n++; n == 1 {
+			cancel()
+		}
+		return nil
+	})
+	s.Close()
+	if !errors.Is(err, context.Canceled) || n > 2 {
+		t.Errorf("cancelled after the first batch: %v after %d batches", err, n)
+	}
+}
