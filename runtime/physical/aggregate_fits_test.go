@@ -87,10 +87,10 @@ func TestSumOfBoundedInput(t *testing.T) {
 		mode  AggregateMode
 		fits  bool
 	}{
-		{"bounded", bounded(leaf(), 9, -(1 << 41), 1 << 40, false, true), AggregateSingle, true},
-		{"exact", bounded(leaf(), 9, -(1 << 41), 1 << 40, true, false), AggregatePartial, true},
-		{"too wide", bounded(leaf(), 1<<22, -(1 << 41), 1 << 41, false, true), AggregateSingle, false},
-		{"estimates only", bounded(leaf(), 9, -(1 << 41), 1 << 40, false, false), AggregateSingle, false},
+		{"bounded", bounded(leaf(), 9, -(1 << 41), 1<<40, false, true), AggregateSingle, true},
+		{"exact", bounded(leaf(), 9, -(1 << 41), 1<<40, true, false), AggregatePartial, true},
+		{"too wide", bounded(leaf(), 1<<22, -(1 << 41), 1<<41, false, true), AggregateSingle, false},
+		{"estimates only", bounded(leaf(), 9, -(1 << 41), 1<<40, false, false), AggregateSingle, false},
 		{"no statistics", leaf(), AggregateSingle, false},
 	} {
 		a, err := NewHashAggregate(c.mode, c.input, nil, nil, sum)

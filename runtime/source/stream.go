@@ -60,7 +60,7 @@ type PartitionReader interface {
 // Writer call, ends its goroutine and releases every batch not handed
 // over. A stream is used by one goroutine at a time.
 type Stream struct {
-	parent context.Context
+	parent    context.Context
 	cfg       *streamConfig // shared by the scan's partitions
 	partition int
 	read      PartitionReader
