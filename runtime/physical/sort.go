@@ -159,6 +159,12 @@ func (s *sortStream) Next() (plan.Batch, error) {
 		s.release()
 		return plan.Batch{}, s.state.set(io.EOF)
 	}
+	if b, ok := s.inOrder(); ok {
+		// One batch already in order (one group of an aggregate, say):
+		// handed on as it is, not gathered row by row into a copy.
+		s.batches, s.refs = nil, nil
+		return b, nil
+	}
 	end := min(s.next+s.task.BatchSize, len(s.refs))
 	rec, err := gatherRows(s.task.Allocator, s.Schema(), recordsOf(s.batches), s.refs[s.next:end])
 	if err != nil {
@@ -222,6 +228,24 @@ func (s *sortStream) loadAll() error {
 	}
 	s.refs = sorted
 	return nil
+}
+
+// inOrder returns the input's only batch when the sorted rows are all of
+// its rows in their order and fit in one output batch.
+func (s *sortStream) inOrder() (plan.Batch, bool) {
+	if s.next != 0 || len(s.batches) != 1 || len(s.refs) > s.task.BatchSize {
+		return plan.Batch{}, false
+	}
+	b := s.batches[0]
+	if len(s.refs) != b.NumRows() {
+		return plan.Batch{}, false
+	}
+	for i, r := range s.refs {
+		if r.batch != 0 || int(r.row) != rowOf(b.Sel, i) {
+			return plan.Batch{}, false
+		}
+	}
+	return b, true
 }
 
 func (s *sortStream) release() {

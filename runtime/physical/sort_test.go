@@ -199,3 +199,55 @@ func (o *onePartition) Properties() plan.Properties {
 func (o *onePartition) Execute(ctx context.Context, _ int, task *plan.TaskContext) (plan.RecordStream, error) {
 	return o.ExecutionPlan.Execute(ctx, o.p, task)
 }
+
+// TestSortPassesAnOrderedBatchOn checks that a partition whose only batch
+// is already in order (with or without a selection) comes out as that
+// batch, not a copy, and that a batch out of order is still sorted.
+func TestSortPassesAnOrderedBatchOn(t *testing.T) {
+	mem := checked(t)
+	s := schemaOf("a", arrow.PrimitiveTypes.Int64)
+	in := func(vals []any, sel []int32) *leafExec {
+		return newLeaf(s, []plan.Batch{{Record: rec(s, col(mem, arrow.PrimitiveTypes.Int64, vals...)), Sel: sel}})
+	}
+	a := colExpr("a", arrow.PrimitiveTypes.Int64)
+	for _, c := range []struct {
+		name string
+		leaf *leafExec
+		same bool
+		want []string
+	}{
+		{"one row", in([]any{7}, nil), true, []string{"7"}},
+		{"in order", in([]any{1, 2, 2, 5}, nil), true, []string{"1", "2", "2", "5"}},
+		{"selected in order", in([]any{9, 1, 0, 3}, []int32{1, 3}), true, []string{"1", "3"}},
+		{"out of order", in([]any{2, 1}, nil), false, []string{"1", "2"}},
+	} {
+		srt, err := NewSort(c.leaf, []SortExpr{{Expr: a}}, -1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := srt.Execute(context.Background(), 0, &plan.TaskContext{Allocator: mem, BatchSize: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := st.Next()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if same := b.Record == c.leaf.parts[0][0].Record; same != c.same {
+			t.Errorf("%s: the input batch was handed on: %v, want %v", c.name, same, c.same)
+		}
+		var got []string
+		for i := range b.NumRows() {
+			got = append(got, b.Record.Column(0).ValueStr(rowOf(b.Sel, i)))
+		}
+		b.Release()
+		if _, err := st.Next(); err == nil {
+			t.Errorf("%s: a second batch", c.name)
+		}
+		st.Close()
+		c.leaf.release()
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
+}
