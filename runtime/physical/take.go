@@ -206,10 +206,17 @@ func interleave(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (arrow.
 	}
 	t := arrs[0].DataType()
 	n := len(refs)
-	srcs := make([]gatherSource, len(arrs))
+	// Up to a few dozen sources (a merge's partitions) live on the stack.
+	var stack [32]gatherSource
+	srcs := stack[:0]
+	if len(arrs) > len(stack) {
+		srcs = make([]gatherSource, len(arrs))
+	}
+	srcs = srcs[:len(arrs)]
 	anyNull := false
 	for i, a := range arrs {
-		if !arrow.TypeEqual(a.DataType(), t) {
+		// The same type is usually the same value: no deep comparison.
+		if at := a.DataType(); at != t && !arrow.TypeEqual(at, t) {
 			return nil, fmt.Errorf("interleave: mixed types %s and %s", t, a.DataType())
 		}
 		v, off := validity(a)
@@ -278,7 +285,12 @@ func gatherFixed[T any](mem memory.Allocator, arrs []arrow.Array, refs []rowRef)
 	var z T
 	buf := newBuffer(mem, len(refs)*int(unsafe.Sizeof(z)))
 	out := reinterpret[T](buf.Bytes())
-	srcs := make([][]T, len(arrs))
+	var stack [32][]T
+	srcs := stack[:0]
+	if len(arrs) > len(stack) {
+		srcs = make([][]T, len(arrs))
+	}
+	srcs = srcs[:len(arrs)]
 	for i, a := range arrs {
 		srcs[i] = fixedValues[T](a)
 	}
@@ -314,7 +326,12 @@ func gatherVar[O int32 | int64](mem memory.Allocator, arrs []arrow.Array, refs [
 		offs []O
 		data []byte
 	}
-	srcs := make([]src, len(arrs))
+	var stack [32]src
+	srcs := stack[:0]
+	if len(arrs) > len(stack) {
+		srcs = make([]src, len(arrs))
+	}
+	srcs = srcs[:len(arrs)]
 	for i, a := range arrs {
 		srcs[i] = varView[O](a)
 	}
