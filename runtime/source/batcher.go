@@ -322,7 +322,7 @@ func (b *Batcher) AppendRecordRows(rec arrow.RecordBatch, i, j int64) error {
 	if selected {
 		rows = rec.NumRows()
 	}
-	out := array.NewRecordBatch(b.out, arrs, rows)
+	out := newColumnsRecord(b.out, arrs, rows)
 	for k, a := range arrs {
 		if !whole && !selected {
 			a.Release()
