@@ -62,6 +62,7 @@ type PartitionReader interface {
 type Stream struct {
 	parent    context.Context
 	cfg       *streamConfig // shared by the scan's partitions
+	rctx      readContext   // Read's context in inline and push modes
 	partition int
 	read      PartitionReader
 
@@ -216,15 +217,14 @@ func (s *Stream) start() {
 	s.started = true
 	if s.cfg.readAhead <= 0 && s.cfg.limit >= 0 && s.cfg.limit <= s.cfg.size {
 		s.inline = true
-		ctx, cancel := context.WithCancel(s.parent)
-		s.cancel = cancel
+		s.rctx.parent = s.parent
 		s.pending = s.pendingBuf[:0]
-		s.result = s.run(ctx, (*inlineSink)(s))
-		// Helpers the source started with ctx stop, as in coroutine mode.
-		// Batches emitted before an error are handed over before it, as
-		// in coroutine mode, so a consumer that needs no more (a LIMIT
-		// the batches fill) finishes without seeing it.
-		cancel()
+		s.result = s.run(&s.rctx, (*inlineSink)(s))
+		// Helpers the source started with the context stop, as in
+		// coroutine mode. Batches emitted before an error are handed over
+		// before it, as in coroutine mode, so a consumer that needs no
+		// more (a LIMIT the batches fill) finishes without seeing it.
+		s.rctx.end()
 		return
 	}
 	ctx, cancel := context.WithCancel(s.parent)
@@ -281,11 +281,10 @@ func (s *Stream) Push(f func(plan.Batch) error) error {
 	}
 	// Inline, to Close: nothing is pending and nothing runs after Push.
 	s.started, s.inline = true, true
-	ctx, cancel := context.WithCancel(s.parent)
-	s.cancel = cancel
+	s.rctx.parent = s.parent
 	sink := &pushSink{f: f}
-	s.result = s.run(ctx, sink)
-	cancel() // helpers the source started with ctx stop
+	s.result = s.run(&s.rctx, sink)
+	s.rctx.end() // helpers the source started with the context stop
 	switch {
 	case sink.err != nil:
 		s.final = errClosedStream
