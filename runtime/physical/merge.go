@@ -6,6 +6,8 @@ import (
 	"context"
 	"io"
 	"math"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
@@ -153,6 +155,16 @@ func (s *mergeStream) Schema() *arrow.Schema { return s.m.Schema() }
 // advance loads the next non-empty batch of c; it reports whether c has
 // a current row.
 func (s *mergeStream) advance(c *mergeCursor) (bool, error) {
+	b, ok, err := s.fetch(c)
+	if !ok || err != nil {
+		return false, err
+	}
+	return s.load(c, b)
+}
+
+// fetch reads c's next non-empty batch; ok is false at its end. It
+// touches only c, so the cursors of a merge can fetch concurrently.
+func (s *mergeStream) fetch(c *mergeCursor) (b plan.Batch, ok bool, err error) {
 	for !c.done {
 		b, err := c.in.Next()
 		if isEOF(err) {
@@ -161,27 +173,33 @@ func (s *mergeStream) advance(c *mergeCursor) (bool, error) {
 			break
 		}
 		if err != nil {
-			return false, locate(s.m.input.Name(), c.partition, err)
+			return plan.Batch{}, false, locate(s.m.input.Name(), c.partition, err)
 		}
 		if b.NumRows() == 0 {
 			b.Release()
 			continue
 		}
-		if s.m.fixed {
-			err = c.fixedKeys.load(s.task.Allocator, s.m, b)
-		} else {
-			err = s.m.bound.encode(s.task.Allocator, b, &c.keys)
-		}
-		if err != nil {
-			b.Release()
-			return false, locate(s.m.Name(), 0, err)
-		}
-		c.b, c.pos = b, 0
-		c.slot = int32(len(s.held))
-		s.held = append(s.held, b)
-		return true, nil
+		return b, true, nil
 	}
-	return false, nil
+	return plan.Batch{}, false, nil
+}
+
+// load makes b c's current batch: its keys, and its place in held.
+func (s *mergeStream) load(c *mergeCursor, b plan.Batch) (bool, error) {
+	var err error
+	if s.m.fixed {
+		err = c.fixedKeys.load(s.task.Allocator, s.m, b)
+	} else {
+		err = s.m.bound.encode(s.task.Allocator, b, &c.keys)
+	}
+	if err != nil {
+		b.Release()
+		return false, locate(s.m.Name(), 0, err)
+	}
+	c.b, c.pos = b, 0
+	c.slot = int32(len(s.held))
+	s.held = append(s.held, b)
+	return true, nil
 }
 
 func (s *mergeStream) less(a, b int) bool {
@@ -280,19 +298,83 @@ func (s *mergeStream) down(i int) {
 
 func (s *mergeStream) start() error {
 	s.started = true
-	for p, c := range s.cursors {
-		ok, err := s.advance(c)
-		if err != nil {
-			return err
+	if firsts := s.fetchFirsts(); firsts != nil {
+		for p, c := range s.cursors {
+			if f := firsts[p]; f.err != nil {
+				for _, g := range firsts[p:] {
+					g.b.Release()
+				}
+				return f.err
+			} else if f.ok {
+				if _, err := s.load(c, f.b); err != nil {
+					for _, g := range firsts[p+1:] {
+						g.b.Release()
+					}
+					return err
+				}
+				s.heap = append(s.heap, p)
+			}
 		}
-		if ok {
-			s.heap = append(s.heap, p)
+	} else {
+		for p, c := range s.cursors {
+			ok, err := s.advance(c)
+			if err != nil {
+				return err
+			}
+			if ok {
+				s.heap = append(s.heap, p)
+			}
 		}
 	}
 	for i := len(s.heap)/2 - 1; i >= 0; i-- {
 		s.down(i)
 	}
 	return nil
+}
+
+// firstBatch is what fetchFirsts got for one cursor.
+type firstBatch struct {
+	b   plan.Batch
+	ok  bool
+	err error
+}
+
+// fetchFirsts reads the first batch of every input partition on up to
+// Parallelism goroutines, when the inputs do real work before their first
+// batch (a sort, an aggregate: the input is not a bare scan) and there are
+// cores to do it on: the merge's inputs are otherwise started one after
+// another, and a merge over sorts would use one core. It returns nil when
+// the inputs are started in turn by the caller. After an error no further
+// partition is started (the ones started finish their first batch), and
+// those not started are closed with the stream.
+func (s *mergeStream) fetchFirsts() []firstBatch {
+	workers := min(s.task.Parallelism, len(s.cursors))
+	if workers < 2 || len(s.m.input.Children()) == 0 {
+		return nil
+	}
+	firsts := make([]firstBatch, len(s.cursors))
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				p := int(next.Add(1) - 1)
+				if p >= len(s.cursors) || failed.Load() {
+					return
+				}
+				f := &firsts[p]
+				f.b, f.ok, f.err = s.fetch(s.cursors[p])
+				if f.err != nil {
+					failed.Store(true)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	// Partitions are claimed in order, so every partition before the
+	// first failing one has finished: start meets that error first.
+	return firsts
 }
 
 func (s *mergeStream) Next() (plan.Batch, error) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -131,5 +132,53 @@ func TestCoalescePushesPartitionsInOrder(t *testing.T) {
 	s.Close()
 	if !errors.Is(err, context.Canceled) || n > 2 {
 		t.Errorf("cancelled after the first batch: %v after %d batches", err, n)
+	}
+}
+
+// TestMergeStartsWorkingInputsInParallel merges sorted partitions whose
+// sorts run when the merge starts, on two workers: the rows come out
+// merged, a failing partition is reported as in a merge started in turn,
+// and every batch is released (the race detector and goleak watch the
+// workers).
+func TestMergeStartsWorkingInputsInParallel(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 40, 4)
+	defer leaf.release()
+	a := colExpr("a", i64)
+	keys := []SortExpr{{Expr: a, Descending: true}}
+	sorts, err := NewSort(leaf, keys, -1, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := NewSortPreservingMerge(sorts, keys, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := Collect(context.Background(), m, &plan.TaskContext{Allocator: mem, Parallelism: 2, BatchSize: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rows(recs)
+	release(recs)
+	if len(got) != 40 || got[0] != "39,NULL" || got[39] != "0,0" {
+		t.Errorf("merged %d rows, first %v, last %v", len(got), got[:1], got[len(got)-1:])
+	}
+	for i := 1; i < len(got); i++ {
+		var x, y int
+		fmt.Sscanf(got[i-1], "%d", &x)
+		fmt.Sscanf(got[i], "%d", &y)
+		if x < y {
+			t.Fatalf("rows %d and %d out of order: %s, %s", i-1, i, got[i-1], got[i])
+		}
+	}
+
+	leaf.failAt = map[int]int{1: 0, 3: 0}
+	defer func() { leaf.failAt = nil }()
+	for _, par := range []int{1, 2} {
+		_, err = Collect(context.Background(), m, &plan.TaskContext{Allocator: mem, Parallelism: par})
+		var pe *plan.Error
+		if !errors.As(err, &pe) || pe.Partition != 1 || !errors.Is(err, errBoom) {
+			t.Errorf("parallelism %d: partitions 1 and 3 failing: %v, want partition 1's error", par, err)
+		}
 	}
 }
