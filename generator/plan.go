@@ -44,12 +44,16 @@ func (g *gen) plan(f *jen.File) {
 	f.Func().Params(recv()).Id("Partitions").Params().Index().Id("Partition").Block(jen.Return(jen.Id("e").Dot("partitions")))
 	var stats []jen.Code
 	for _, c := range g.statColumns() {
-		stats = append(stats, jen.Qual(src, "StatsOf").Call(jen.Lit(c.Name), jen.Id("p").Dot("Stats").Dot(c.field)))
+		stats = append(stats, jen.Qual(src, "StatsOf").Call(jen.Lit(c.Name), jen.Op("&").Id("p").Dot("Stats").Dot(c.field)))
 	}
 	ps := []jen.Code{field("Rows", jen.Id("p").Dot("Rows"))}
 	if len(stats) > 0 {
 		ps = append(ps, field("Columns", jen.Index().Qual(src, "ColumnStats").Values(lines(stats...)...)))
 	}
+	f.Add(comment("partitionStats is kept partition i's row count and statistics, as the scan plan reads them."))
+	f.Func().Params(recv()).Id("partitionStats").Params(jen.Id("i").Int()).Qual(src, "PartitionStats").Block(
+		jen.Id("p").Op(":=").Op("&").Id("e").Dot("partitions").Index(jen.Id("i")),
+		jen.Return(jen.Qual(src, "PartitionStats").Values(lines(ps...)...)))
 	if g.spec.Statistics.Exact {
 		f.Add(comment("Statistics reports the kept partitions' row counts and min/max, which the spec declares " +
 			"exact; they are exact for the plan's output when every pushed filter holds for whole partitions."))
@@ -57,10 +61,14 @@ func (g *gen) plan(f *jen.File) {
 		f.Add(comment("Statistics estimates the plan's output from the kept partitions' row counts and min/max."))
 	}
 	f.Func().Params(recv()).Id("Statistics").Params().Qual(plan, "Statistics").Block(
-		jen.Return(jen.Id("e").Dot("sp").Dot("Statistics").Call(
-			jen.Func().Params(jen.Id("i").Int()).Qual(src, "PartitionStats").Block(
-				jen.Id("p").Op(":=").Op("&").Id("e").Dot("partitions").Index(jen.Id("i")),
-				jen.Return(jen.Qual(src, "PartitionStats").Values(lines(ps...)...))))))
+		jen.Return(jen.Id("e").Dot("sp").Dot("Statistics").Call(jen.Id("e").Dot("partitionStats"))))
+	if g.spec.Statistics.Exact {
+		f.Add(comment("ColumnBounds implements plan.BoundsProvider: the kept partitions' exact row counts and " +
+			"min/max (or key) bound the rows and the column's values, whatever the pushed filters drop."))
+		f.Func().Params(recv()).Id("ColumnBounds").Params(jen.Id("column").String()).
+			Params(jen.Qual(plan, "ColumnBounds"), jen.Bool()).Block(
+			jen.Return(jen.Id("e").Dot("sp").Dot("ColumnBounds").Call(jen.Id("column"), jen.Id("e").Dot("partitionStats"))))
+	}
 	if k := g.spec.Partitioning.Kind; k == spec.PartitionKey || k == spec.PartitionRange {
 		f.Add(comment("PartitionBounds implements plan.PartitionBounds: what a partition declares about " +
 			"its rows (its key, or its range), which verify mode checks every row against."))

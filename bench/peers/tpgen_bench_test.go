@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	goruntime "runtime"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -24,7 +25,8 @@ func BenchmarkScanAggregates(b *testing.B) {
 	ctx := context.Background()
 	for _, name := range []string{"arrow-loop", "tpgen"} {
 		open, _ := findOpener(name)
-		e, err := open(d, 1)
+		e, err := open(d, goruntime.GOMAXPROCS(0)) // -cpu sets the cores
+
 		if err != nil {
 			b.Fatal(err)
 		}

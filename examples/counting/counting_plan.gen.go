@@ -58,18 +58,22 @@ func (e *CountingExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *CountingExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+		Columns: []source.ColumnStats{
+			source.StatsOf("value", &p.Stats.Value),
+		},
+	}
+}
+
 // Statistics estimates the plan's output from the kept partitions' row
 // counts and min/max.
 func (e *CountingExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-			Columns: []source.ColumnStats{
-				source.StatsOf("value", p.Stats.Value),
-			},
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
 }
 
 // PartitionName implements plan.PartitionNamer: the partition as errors name

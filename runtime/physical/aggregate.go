@@ -509,24 +509,40 @@ func (a *HashAggregateExec) sumsFit() []bool {
 		if c, ok := in.(*CoalescePartitionsExec); ok {
 			in = c.input // merging partitions keeps their rows and bounds
 		}
-		sp, ok := in.(plan.StatisticsProvider)
-		if !ok {
-			return
-		}
-		st := sp.Statistics()
-		if !st.Bounds() || st.Rows < 0 {
+		bounds := columnBounds(in)
+		if bounds == nil {
 			return
 		}
 		fit := make([]bool, len(a.aggs))
 		for _, i := range candidates {
-			cs, ok := st.Columns[a.aggs[i].Arg.(*expr.Column).Name]
-			if ok && !cs.Min.Null && !cs.Max.Null {
-				fit[i] = sumFits(st.Rows, cs.Min.Int64Value(), cs.Max.Int64Value())
+			b, ok := bounds(a.aggs[i].Arg.(*expr.Column).Name)
+			if ok && b.Rows >= 0 && !b.Min.Null && !b.Max.Null {
+				fit[i] = sumFits(b.Rows, b.Min.Int64Value(), b.Max.Int64Value())
 			}
 		}
 		a.fit = fit
 	})
 	return a.fit
+}
+
+// columnBounds returns how p bounds a column: by plan.BoundsProvider, or
+// from its statistics when they are exact or bounds; nil when it cannot.
+func columnBounds(p plan.ExecutionPlan) func(column string) (plan.ColumnBounds, bool) {
+	if bp, ok := p.(plan.BoundsProvider); ok {
+		return bp.ColumnBounds
+	}
+	sp, ok := p.(plan.StatisticsProvider)
+	if !ok {
+		return nil
+	}
+	st := sp.Statistics()
+	if !st.Bounds() || st.Rows < 0 {
+		return nil
+	}
+	return func(column string) (plan.ColumnBounds, bool) {
+		cs, ok := st.Columns[column]
+		return plan.ColumnBounds{Rows: st.Rows, Min: cs.Min, Max: cs.Max}, ok
+	}
 }
 
 // sumFits reports whether any sum of at most rows values in [lo, hi]

@@ -98,6 +98,24 @@ type StatisticsProvider interface {
 	Statistics() Statistics
 }
 
+// BoundsProvider is implemented by plans that can bound one column's
+// values without computing all their statistics (which includes working
+// out whether filters hold for whole partitions): an aggregate asks it
+// whether a sum can overflow.
+type BoundsProvider interface {
+	// ColumnBounds returns an upper bound of the plan's rows and bounds
+	// of column's non-NULL values; ok is false when they are not known
+	// for certain (statistics that are estimates bound nothing).
+	ColumnBounds(column string) (b ColumnBounds, ok bool)
+}
+
+// ColumnBounds bounds one column of a plan's output: at most Rows rows,
+// every non-NULL value within [Min, Max].
+type ColumnBounds struct {
+	Rows     int64
+	Min, Max expr.Scalar
+}
+
 // Statistics describes a table or a plan's output.
 type Statistics struct {
 	// Rows is the number of rows, or -1 when unknown.

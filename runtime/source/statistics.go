@@ -11,16 +11,34 @@ import (
 
 // ColumnStats is what one partition reports about one column: the
 // smallest and largest non-NULL value, as Go values of the column's row
-// type. Valid false means unknown.
+// type. Valid false means unknown. StatsOf makes it from a generated
+// Stats field, which it reads only when a plan asks about the column.
 type ColumnStats struct {
 	Column   string
 	Min, Max any
 	Valid    bool
+	of       minMaxOf // StatsOf's MinMax, read instead of Min, Max and Valid
 }
 
-// StatsOf turns a partition's MinMax of column into ColumnStats.
-func StatsOf[T any](column string, m MinMax[T]) ColumnStats {
-	return ColumnStats{Column: column, Min: m.Min, Max: m.Max, Valid: m.Valid}
+// minMaxOf is a *MinMax[T] of any T.
+type minMaxOf interface{ values() (lo, hi any, valid bool) }
+
+func (m *MinMax[T]) values() (lo, hi any, valid bool) { return m.Min, m.Max, m.Valid }
+
+// StatsOf turns a partition's MinMax of column into ColumnStats. It keeps
+// m and reads it when the column's statistic is needed: putting Min and
+// Max in interfaces for every column of every partition was most of what
+// computing a scan's statistics cost.
+func StatsOf[T any](column string, m *MinMax[T]) ColumnStats {
+	return ColumnStats{Column: column, of: m}
+}
+
+// bounds returns the statistic's min, max and validity.
+func (c *ColumnStats) bounds() (lo, hi any, valid bool) {
+	if c.of != nil {
+		return c.of.values()
+	}
+	return c.Min, c.Max, c.Valid
 }
 
 // PartitionStats is what one kept partition reports: its row count (0 is
@@ -136,6 +154,37 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 	return st
 }
 
+// ColumnBounds implements plan.BoundsProvider for a generated plan, from
+// its kept partitions' (part(i) for each): with exact statistics, their
+// rows bound the scan's (filters and a limit only drop rows) and their
+// min and max, or key, bound column. Only column is looked at.
+func (p *ScanPlan) ColumnBounds(column string, part func(i int) PartitionStats) (plan.ColumnBounds, bool) {
+	t, ok := p.columnType(column)
+	if !p.layout.ExactStatistics || !ok {
+		return plan.ColumnBounds{}, false
+	}
+	b := plan.ColumnBounds{Min: expr.Null(t), Max: expr.Null(t)}
+	want := []string{column}
+	var room [1]namedRange
+	for i := range p.kept {
+		ps := part(i)
+		if ps.Rows < 0 {
+			return plan.ColumnBounds{}, false
+		}
+		b.Rows += ps.Rows
+		if ps.Rows == 0 {
+			continue
+		}
+		r, ok := p.partitionRanges(i, ps, want, room[:0]).get(column)
+		if !ok || r.maxExclusive {
+			return plan.ColumnBounds{}, false
+		}
+		b.Min = pickScalar(b.Min, r.min, -1)
+		b.Max = pickScalar(b.Max, r.max, 1)
+	}
+	return b, true
+}
+
 // colRange is what a partition is known to hold in one column.
 type colRange struct {
 	min, max     expr.Scalar
@@ -162,8 +211,13 @@ func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want []string, out 
 			}
 		}
 	}
-	for _, c := range ps.Columns {
-		if !c.Valid || !slices.Contains(want, c.Column) {
+	for i := range ps.Columns {
+		c := &ps.Columns[i]
+		if !slices.Contains(want, c.Column) {
+			continue
+		}
+		minV, maxV, valid := c.bounds()
+		if !valid {
 			continue
 		}
 		if r, ok := out.get(c.Column); ok && (r.key || !r.maxExclusive) {
@@ -173,8 +227,8 @@ func (p *ScanPlan) partitionRanges(i int, ps PartitionStats, want []string, out 
 		if !ok {
 			continue
 		}
-		lo, _, okLo := scalarOf(c.Min, t)
-		hi, _, okHi := scalarOf(c.Max, t)
+		lo, _, okLo := scalarOf(minV, t)
+		hi, _, okHi := scalarOf(maxV, t)
 		if okLo && okHi && !lo.Null && !hi.Null {
 			out = out.set(c.Column, colRange{min: lo, max: hi})
 		}

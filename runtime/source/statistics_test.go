@@ -86,3 +86,46 @@ func TestScanPlanStatistics(t *testing.T) {
 		t.Errorf("an empty partition with exact statistics: %+v", st)
 	}
 }
+
+func TestColumnBounds(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "x", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "y", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	key := plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}}
+	x := func(lo, hi int64) *MinMax[int64] { return &MinMax[int64]{Min: lo, Max: hi, Valid: true} }
+	parts := []PartitionStats{
+		{Rows: 3, Columns: []ColumnStats{StatsOf("x", x(-4, 5)), StatsOf("y", &MinMax[int64]{})}},
+		{Rows: 0}, // empty: bounds nothing
+		{Rows: 2, Columns: []ColumnStats{StatsOf("x", x(10, 20)), StatsOf("y", x(1, 1))}},
+	}
+	bounds := func(exact bool, column string, filters ...expr.Expr) (plan.ColumnBounds, bool) {
+		p, err := NewScanPlan("X", sch, Layout{Partitioning: key, ExactStatistics: exact},
+			plan.ScanRequest{Filters: filters, Limit: 1}, NewOptions("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetPartitions(3, 3)
+		p.SetBounds(func(i int) ([]any, bool) { return []any{[]string{"a", "b", "c"}[i]}, true })
+		return p.ColumnBounds(column, func(i int) PartitionStats { return parts[i] })
+	}
+	// A filter and a limit drop rows, which the bounds still bound.
+	gt := &expr.Binary{Op: expr.OpGt, L: &expr.Column{Name: "x", Type: arrow.PrimitiveTypes.Int64}, R: &expr.Literal{Value: expr.Int64(7)}, Type: arrow.FixedWidthTypes.Boolean}
+	b, ok := bounds(true, "x", gt)
+	if !ok || b.Rows != 5 || b.Min.Int64Value() != -4 || b.Max.Int64Value() != 20 {
+		t.Errorf("x: %+v, %v; want 5 rows in [-4, 20]", b, ok)
+	}
+	if b, ok := bounds(true, "region"); !ok || b.Min.Value != "a" || b.Max.Value != "c" {
+		t.Errorf("the key column: %+v, %v; want [a, c]", b, ok)
+	}
+	if _, ok := bounds(true, "y"); ok {
+		t.Error("y, unknown in a partition with rows, was bounded")
+	}
+	if _, ok := bounds(false, "x"); ok {
+		t.Error("estimated statistics bounded x")
+	}
+	if _, ok := bounds(true, "nope"); ok {
+		t.Error("a missing column was bounded")
+	}
+}

@@ -58,22 +58,33 @@ func (e *EventsExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *EventsExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+		Columns: []source.ColumnStats{
+			source.StatsOf("region", &p.Stats.Region),
+			source.StatsOf("ts", &p.Stats.Ts),
+			source.StatsOf("user_id", &p.Stats.UserID),
+			source.StatsOf("amount", &p.Stats.Amount),
+		},
+	}
+}
+
 // Statistics reports the kept partitions' row counts and min/max, which the
 // spec declares exact; they are exact for the plan's output when every
 // pushed filter holds for whole partitions.
 func (e *EventsExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-			Columns: []source.ColumnStats{
-				source.StatsOf("region", p.Stats.Region),
-				source.StatsOf("ts", p.Stats.Ts),
-				source.StatsOf("user_id", p.Stats.UserID),
-				source.StatsOf("amount", p.Stats.Amount),
-			},
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
+}
+
+// ColumnBounds implements plan.BoundsProvider: the kept partitions' exact
+// row counts and min/max (or key) bound the rows and the column's values,
+// whatever the pushed filters drop.
+func (e *EventsExec) ColumnBounds(column string) (plan.ColumnBounds, bool) {
+	return e.sp.ColumnBounds(column, e.partitionStats)
 }
 
 // PartitionBounds implements plan.PartitionBounds: what a partition declares

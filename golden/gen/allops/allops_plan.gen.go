@@ -58,24 +58,28 @@ func (e *AllopsExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *AllopsExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+		Columns: []source.ColumnStats{
+			source.StatsOf("name", &p.Stats.Name),
+			source.StatsOf("payload", &p.Stats.Payload),
+			source.StatsOf("n", &p.Stats.N),
+			source.StatsOf("x", &p.Stats.X),
+			source.StatsOf("flag", &p.Stats.Flag),
+			source.StatsOf("day", &p.Stats.Day),
+			source.StatsOf("at", &p.Stats.At),
+		},
+	}
+}
+
 // Statistics estimates the plan's output from the kept partitions' row
 // counts and min/max.
 func (e *AllopsExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-			Columns: []source.ColumnStats{
-				source.StatsOf("name", p.Stats.Name),
-				source.StatsOf("payload", p.Stats.Payload),
-				source.StatsOf("n", p.Stats.N),
-				source.StatsOf("x", p.Stats.X),
-				source.StatsOf("flag", p.Stats.Flag),
-				source.StatsOf("day", p.Stats.Day),
-				source.StatsOf("at", p.Stats.At),
-			},
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
 }
 
 // PartitionName implements plan.PartitionNamer: the partition as errors name

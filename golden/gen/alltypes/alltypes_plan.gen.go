@@ -58,15 +58,19 @@ func (e *AlltypesExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *AlltypesExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+	}
+}
+
 // Statistics estimates the plan's output from the kept partitions' row
 // counts and min/max.
 func (e *AlltypesExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
 }
 
 // PartitionName implements plan.PartitionNamer: the partition as errors name

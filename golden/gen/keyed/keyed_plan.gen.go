@@ -58,19 +58,23 @@ func (e *KeyedExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *KeyedExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+		Columns: []source.ColumnStats{
+			source.StatsOf("region", &p.Stats.Region),
+			source.StatsOf("ts", &p.Stats.Ts),
+		},
+	}
+}
+
 // Statistics estimates the plan's output from the kept partitions' row
 // counts and min/max.
 func (e *KeyedExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-			Columns: []source.ColumnStats{
-				source.StatsOf("region", p.Stats.Region),
-				source.StatsOf("ts", p.Stats.Ts),
-			},
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
 }
 
 // PartitionBounds implements plan.PartitionBounds: what a partition declares

@@ -58,19 +58,23 @@ func (e *RangedExec) Partitions() []Partition {
 	return e.partitions
 }
 
+// partitionStats is kept partition i's row count and statistics, as the scan
+// plan reads them.
+func (e *RangedExec) partitionStats(i int) source.PartitionStats {
+	p := &e.partitions[i]
+	return source.PartitionStats{
+		Rows: p.Rows,
+		Columns: []source.ColumnStats{
+			source.StatsOf("ts", &p.Stats.Ts),
+			source.StatsOf("sensor_id", &p.Stats.SensorID),
+		},
+	}
+}
+
 // Statistics estimates the plan's output from the kept partitions' row
 // counts and min/max.
 func (e *RangedExec) Statistics() plan.Statistics {
-	return e.sp.Statistics(func(i int) source.PartitionStats {
-		p := &e.partitions[i]
-		return source.PartitionStats{
-			Rows: p.Rows,
-			Columns: []source.ColumnStats{
-				source.StatsOf("ts", p.Stats.Ts),
-				source.StatsOf("sensor_id", p.Stats.SensorID),
-			},
-		}
-	})
+	return e.sp.Statistics(e.partitionStats)
 }
 
 // PartitionBounds implements plan.PartitionBounds: what a partition declares
