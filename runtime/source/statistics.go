@@ -21,7 +21,9 @@ type ColumnStats struct {
 }
 
 // minMaxOf is a *MinMax[T] of any T.
-type minMaxOf interface{ values() (lo, hi any, valid bool) }
+type minMaxOf interface {
+	values() (lo, hi any, valid bool)
+}
 
 func (m *MinMax[T]) values() (lo, hi any, valid bool) { return m.Min, m.Max, m.Valid }
 
