@@ -1,8 +1,9 @@
 package source
 
 import (
-	"github.com/apache/arrow-go/v18/arrow"
 	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/tpgen/tpgen/runtime/domain"
 	"github.com/tpgen/tpgen/runtime/expr"
