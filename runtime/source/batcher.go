@@ -2,6 +2,7 @@ package source
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -107,6 +108,49 @@ type spareBatchers struct {
 	sets []*Batcher
 }
 
+// maxSpares bounds the Batchers a spareBatchers keeps: more than the
+// partitions a table reads at once would only hold memory.
+const maxSpares = 64
+
+// spareRegistry keeps the spare Batchers of one table's scans across
+// queries, by what they build: a query's first partition would otherwise
+// make a Batcher and a builder per column (most of them never used by a
+// source that hands over records), which was a tenth of the allocations
+// of a short query.
+type spareRegistry struct {
+	mu      sync.Mutex
+	byTable map[*arrow.Schema]map[string]*spareBatchers
+}
+
+// forScan returns the spares of the scans of table that build columns
+// built and output output, in that order.
+func (r *spareRegistry) forScan(table *arrow.Schema, built, output []int) *spareBatchers {
+	var buf [128]byte
+	key := binary.AppendUvarint(buf[:0], uint64(len(built))) // where built ends
+	for _, c := range built {
+		key = binary.AppendUvarint(key, uint64(c))
+	}
+	for _, c := range output {
+		key = binary.AppendUvarint(key, uint64(c))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s := r.byTable[table][string(key)]; s != nil {
+		return s
+	}
+	if r.byTable == nil {
+		r.byTable = map[*arrow.Schema]map[string]*spareBatchers{}
+	}
+	m := r.byTable[table]
+	if m == nil {
+		m = map[string]*spareBatchers{}
+		r.byTable[table] = m
+	}
+	s := &spareBatchers{}
+	m[string(key)] = s
+	return s
+}
+
 // take returns a spare Batcher of mem, or nil.
 func (p *spareBatchers) take(mem memory.Allocator) *Batcher {
 	if p == nil {
@@ -136,7 +180,7 @@ func (p *spareBatchers) put(mem memory.Allocator, b *Batcher) bool {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.sets) > 0 && p.mem != mem {
+	if len(p.sets) >= maxSpares || (len(p.sets) > 0 && p.mem != mem) {
 		return false
 	}
 	p.mem = mem

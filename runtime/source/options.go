@@ -15,6 +15,11 @@ type Options struct {
 	// ReadAhead is how many finished batches a partition's Read may build
 	// ahead of the query. See WithReadAhead.
 	ReadAhead int
+
+	// spares keeps the table's unused Batchers across queries (see
+	// spareRegistry); nil in Options not made by NewOptions, whose scans
+	// then share Batchers only among their own partitions.
+	spares *spareRegistry
 }
 
 // Option changes Options; pass them to a generated NewTable.
@@ -48,7 +53,7 @@ func WithReadAhead(n int) Option { return func(o *Options) { o.ReadAhead = n } }
 
 // NewOptions applies opts over the defaults for the table named table.
 func NewOptions(table string, opts ...Option) Options {
-	o := Options{Name: table}
+	o := Options{Name: table, spares: &spareRegistry{}}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&o)

@@ -46,9 +46,9 @@ type ScanPlan struct {
 	limit    int // the query's limit, plan.NoLimit when none
 	kept     int
 	listed   int
-	listedAt []int      // listedAt[i]: kept partition i's index in the source's list; nil: the same
-	bounds   BoundsFunc // nil when the partitions declare no bounds
-	spare    spareBatchers
+	listedAt []int           // listedAt[i]: kept partition i's index in the source's list; nil: the same
+	bounds   BoundsFunc      // nil when the partitions declare no bounds
+	spare    *spareBatchers  // the table's (Options.spares) or the plan's own
 	props    plan.Properties // the layout's properties, without Partitions
 	cfgMu    sync.Mutex
 	cfg      *streamConfig // the streams' shared configuration, made at the first Execute
@@ -89,6 +89,11 @@ func NewScanPlan(operator string, table *arrow.Schema, layout Layout, req plan.S
 	}
 	p.out = projectSchema(table, p.output)
 	p.props = p.layoutProperties()
+	if opts.spares != nil {
+		p.spare = opts.spares.forScan(table, p.built, p.output)
+	} else {
+		p.spare = &spareBatchers{}
+	}
 	return p, nil
 }
 
@@ -256,7 +261,7 @@ func (p *ScanPlan) streamConfig(mem memory.Allocator, size int) *streamConfig {
 	p.cfg = &streamConfig{
 		operator: p.operator, table: p.opts.Name,
 		schema: p.table, out: p.out, built: p.built, output: p.output, mem: mem,
-		size: size, limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: &p.spare,
+		size: size, limit: p.Limit(), readAhead: max(p.opts.ReadAhead, 0), spare: p.spare,
 		names: p,
 	}
 	return p.cfg

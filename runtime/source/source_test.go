@@ -721,3 +721,52 @@ func TestWriterOfIsMadeOncePerScan(t *testing.T) {
 		}
 	}
 }
+
+// TestSparesOutliveAScan checks that the unused Batchers (and Writer) of
+// one query's scan serve the next query's scan of the same table and
+// projection, not one of another projection, and that a table keeps at
+// most maxSpares of them.
+func TestSparesOutliveAScan(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	k, v := array.NewStringBuilder(mem), array.NewInt64Builder(mem)
+	k.Append("k")
+	v.Append(7)
+	ka, va := k.NewArray(), v.NewArray()
+	rec := array.NewRecordBatch(testSchema, []arrow.Array{ka, va}, 1)
+	for _, a := range []interface{ Release() }{ka, va, k, v} {
+		a.Release()
+	}
+	defer rec.Release()
+	opts := NewOptions("test")
+	r := &partitionsReader{rec: rec}
+	scan := func(projection []int) {
+		sp, err := NewScanPlan("TestExec", testSchema, Layout{Projection: true, Limit: true}, plan.ScanRequest{Projection: projection, Limit: 1}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp.SetPartitions(1, 1)
+		s, _ := sp.PartitionStream(context.Background(), 0, &plan.TaskContext{Allocator: mem}, r)
+		if n, err := drain(s); n != 1 || err != nil {
+			t.Fatalf("projection %v: %d rows, %v", projection, n, err)
+		}
+		s.Close()
+	}
+	scan([]int{1})
+	scan([]int{1})
+	if r.made != 1 {
+		t.Errorf("two queries of one projection made %d Writers, want 1", r.made)
+	}
+	scan([]int{0, 1})
+	if r.made != 2 {
+		t.Errorf("another projection made %d Writers in all, want 2", r.made)
+	}
+
+	var spares spareBatchers
+	for range maxSpares + 1 {
+		spares.put(mem, &Batcher{})
+	}
+	if len(spares.sets) != maxSpares {
+		t.Errorf("%d spares kept, want %d", len(spares.sets), maxSpares)
+	}
+}
