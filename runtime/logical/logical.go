@@ -110,11 +110,7 @@ func (s *Scan) Schema() *arrow.Schema {
 	if s.Projection == nil {
 		return full
 	}
-	fields := make([]arrow.Field, len(s.Projection))
-	for i, idx := range s.Projection {
-		fields[i] = full.Field(idx)
-	}
-	return arrow.NewSchema(fields, nil)
+	return plan.ProjectSchema(full, s.Projection)
 }
 
 // Schema implements Plan.

@@ -119,8 +119,11 @@ func (pp *physicalPlanner) scan(n *logical.Scan) (planned, error) {
 		}
 		ordering = append(ordering, k)
 	}
+	// The columns the filters keep free of NULLs matter only to sorts on
+	// the scan's ordering or range partitioning; without either there is
+	// nothing to analyse the filters for.
 	var nonNull map[string]bool
-	if len(n.Filters) > 0 {
+	if len(n.Filters) > 0 && (len(ordering) > 0 || props.Partitioning.Kind == plan.RangePartitioning) {
 		nonNull = filterNonNull(nil, expr.Conjunction(n.Filters))
 	}
 	return planned{exec: exec, ordering: ordering, nonNull: nonNull}, nil
