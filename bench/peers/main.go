@@ -62,7 +62,7 @@ func main() {
 	flag.StringVar(&engines, "engines", "", "comma-separated engines to run (default: all built in: "+strings.Join(engineNames(), ", ")+")")
 	flag.StringVar(&qs, "queries", "", "comma-separated queries to run (default: all)")
 	flag.DurationVar(&c.minTime, "mintime", 300*time.Millisecond, "time each query at least this long (after one checked run)")
-	flag.IntVar(&c.maxRuns, "maxruns", 200, "time each query at most this many runs")
+	flag.IntVar(&c.maxRuns, "maxruns", 10000, "time each query at most this many runs")
 	flag.StringVar(&c.md, "md", "", "also write the markdown report to this file")
 	flag.StringVar(&c.png, "png", "", "write the chart (PNG) to this file")
 	flag.StringVar(&child, "child", "", "internal: run one engine and print its results as JSON")

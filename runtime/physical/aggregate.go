@@ -505,9 +505,13 @@ func (a *HashAggregateExec) sumsFit() []bool {
 		if len(candidates) == 0 {
 			return
 		}
+		// Merging or sharing partitions keeps their rows and bounds.
 		in := a.input
-		if c, ok := in.(*CoalescePartitionsExec); ok {
-			in = c.input // merging partitions keeps their rows and bounds
+		switch c := in.(type) {
+		case *CoalescePartitionsExec:
+			in = c.input
+		case *SharePartitionsExec:
+			in = c.input
 		}
 		bounds := columnBounds(in)
 		if bounds == nil {

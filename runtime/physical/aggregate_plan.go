@@ -56,7 +56,16 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 		}
 		return NewHashAggregate(AggregateSinglePartitioned, rep, groupBy, groupNames, aggs)
 	}
-	partial, err := NewHashAggregate(AggregatePartial, input, groupBy, groupNames, aggs)
+	var partialInput plan.ExecutionPlan = input
+	var err error
+	if props.Partitions > targetPartitions && independentPartitions(input) {
+		// One partial state per core, not per input partition: fewer
+		// partial results to hand over and merge (see SharePartitionsExec).
+		if partialInput, err = NewSharePartitions(input, targetPartitions); err != nil {
+			return nil, err
+		}
+	}
+	partial, err := NewHashAggregate(AggregatePartial, partialInput, groupBy, groupNames, aggs)
 	if err != nil {
 		return nil, err
 	}

@@ -69,9 +69,10 @@ func TestRangePartitioningPropagates(t *testing.T) {
 	}
 	if got := Explain(must(PlanAggregate(ranged("b"), []expr.Expr{b}, []string{"b"}, count, 2))); got !=
 		"AggregateExec: mode=Final, gby=[b], aggr=[count(*) AS n]\n"+
-			"  RepartitionExec: partitioning=Hash([b], 2), input_partitions=3\n"+
+			"  RepartitionExec: partitioning=Hash([b], 2), input_partitions=2\n"+
 			"    AggregateExec: mode=Partial, gby=[b], aggr=[count(*) AS n]\n"+
-			"      LeafExec: partitions=3\n" {
+			"      SharePartitionsExec: partitions=2, input_partitions=3\n"+
+			"        LeafExec: partitions=3\n" {
 		t.Errorf("aggregate by nullable range column:\n%s", got)
 	}
 }

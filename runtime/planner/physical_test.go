@@ -180,9 +180,10 @@ CoalescePartitionsExec
 		checkPlan(t, explain(t, agg(ev), Options{TargetPartitions: 2}), `
 CoalescePartitionsExec
   AggregateExec: mode=Final, gby=[region], aggr=[count(*)]
-    RepartitionExec: partitioning=Hash([region], 2), input_partitions=3
+    RepartitionExec: partitioning=Hash([region], 2), input_partitions=2
       AggregateExec: mode=Partial, gby=[region], aggr=[count(*)]
-        events: partitions=3, projection=[region]
+        SharePartitionsExec: partitions=2, input_partitions=3
+          events: partitions=3, projection=[region]
 `)
 	})
 }
@@ -229,9 +230,10 @@ func TestPhysicalSortAfterAggregate(t *testing.T) {
 SortPreservingMergeExec: [total DESC], fetch=2
   SortExec: expr=[total DESC], fetch=2, preserve_partitioning=true
     AggregateExec: mode=Final, gby=[region], aggr=[sum(user_id) AS total]
-      RepartitionExec: partitioning=Hash([region], 2), input_partitions=3
+      RepartitionExec: partitioning=Hash([region], 2), input_partitions=2
         AggregateExec: mode=Partial, gby=[region], aggr=[sum(user_id) AS total]
-          events: partitions=3, projection=[region, user_id]
+          SharePartitionsExec: partitions=2, input_partitions=3
+            events: partitions=3, projection=[region, user_id]
 `)
 }
 

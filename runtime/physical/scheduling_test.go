@@ -182,3 +182,91 @@ func TestMergeStartsWorkingInputsInParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestSharePartitionsReadsEachInputOnce reads a 7-partition input on two
+// output partitions, concurrently and by push, and checks that every row
+// comes out exactly once, that running the plan again reads everything
+// again, and that errors name the input partition.
+func TestSharePartitionsReadsEachInputOnce(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 70, 7)
+	defer leaf.release()
+	sh, err := NewSharePartitions(leaf, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sh.String(); got != "SharePartitionsExec: partitions=2, input_partitions=7" {
+		t.Errorf("EXPLAIN line %q", got)
+	}
+	task := &plan.TaskContext{Allocator: mem, Parallelism: 2}
+	for run := range 2 { // the second run is a new execution
+		recs, err := Collect(context.Background(), NewCoalescePartitions(sh), task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rows(recs)
+		release(recs)
+		seen := map[string]int{}
+		for _, r := range got {
+			seen[r]++
+		}
+		if len(got) != 70 || len(seen) != 70 {
+			t.Errorf("run %d: %d rows, %d distinct, want 70 once each", run, len(got), len(seen))
+		}
+	}
+
+	// Pushed: one output partition alone takes every input partition.
+	s, err := sh.Execute(context.Background(), 0, task)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := plan.PushAll(s, func(b plan.Batch) error { n += b.NumRows(); b.Release(); return nil }); err != nil || n != 70 {
+		t.Errorf("one output pushed: %d rows, %v; want 70", n, err)
+	}
+	s.Close()
+
+	leaf.failAt = map[int]int{4: 1}
+	defer func() { leaf.failAt = nil }()
+	_, err = Collect(context.Background(), NewCoalescePartitions(sh), task)
+	var pe *plan.Error
+	if !errors.As(err, &pe) || pe.Partition != 4 || !errors.Is(err, errBoom) {
+		t.Errorf("input partition 4 failing: %v", err)
+	}
+	if _, err := NewSharePartitions(leaf, 0); err == nil {
+		t.Error("zero output partitions accepted")
+	}
+}
+
+// TestPartialAggregatesShareTheInput checks that an aggregate over more
+// partitions than target partitions keeps one partial state per target
+// partition, and answers as without.
+func TestPartialAggregatesShareTheInput(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 40, 5)
+	defer leaf.release()
+	a := colExpr("a", i64)
+	aggs := []AggregateExpr{{Func: expr.AggSum, Arg: a, Name: "s"}, {Func: expr.AggCount, Name: "n"}}
+	p, err := PlanAggregate(leaf, nil, nil, aggs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Explain(p); !strings.Contains(got, "SharePartitionsExec: partitions=2, input_partitions=5") {
+		t.Errorf("plan:\n%s", got)
+	}
+	if diff := cmp.Diff([]string{"780,40"}, sortedRows(t, mem, p)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// A bounded sum sees the bounds through the sharing.
+	b := &boundedLeaf{leaf, plan.Statistics{Rows: 40, Exact: true, Columns: map[string]plan.ColumnStatistics{
+		"a": {Min: expr.Int64(0), Max: expr.Int64(39), NullCount: 0},
+	}}}
+	p, err = PlanAggregate(b, nil, nil, aggs, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := p.(*HashAggregateExec).input.(*CoalescePartitionsExec).input.(*HashAggregateExec)
+	if fit := partial.sumsFit(); fit == nil || !fit[0] {
+		t.Errorf("the partial sum over shared partitions of a bounded input does not use the bounds:\n%s", Explain(p))
+	}
+}
