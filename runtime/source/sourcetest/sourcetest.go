@@ -7,7 +7,6 @@ package sourcetest
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
@@ -65,18 +64,12 @@ func readPartition(ctx context.Context, ep plan.ExecutionPlan, i int, task *plan
 		return err
 	}
 	defer s.Close()
-	for {
-		b, err := s.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return plan.PullAll(s, func(b plan.Batch) error {
 		res.Batches++
 		res.Rows = append(res.Rows, Format(b.Record)...)
 		b.Release()
-	}
+		return nil
+	})
 }
 
 // Format renders every row of rec as its values joined by "|".
