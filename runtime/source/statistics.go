@@ -24,9 +24,19 @@ type ColumnStats struct {
 // minMaxOf is a *MinMax[T] of any T.
 type minMaxOf interface {
 	values() (lo, hi any, valid bool)
+	int64s() (lo, hi int64, ok bool)
 }
 
 func (m *MinMax[T]) values() (lo, hi any, valid bool) { return m.Min, m.Max, m.Valid }
+
+// int64s returns the statistic of an int64 column without putting its
+// values in interfaces; ok is false for another type or when unknown.
+func (m *MinMax[T]) int64s() (lo, hi int64, ok bool) {
+	if i, isInt := any(m).(*MinMax[int64]); isInt && i.Valid {
+		return i.Min, i.Max, true
+	}
+	return 0, 0, false
+}
 
 // StatsOf turns a partition's MinMax of column into ColumnStats. It keeps
 // m and reads it when the column's statistic is needed: putting Min and
@@ -166,6 +176,9 @@ func (p *ScanPlan) ColumnBounds(column string, part func(i int) PartitionStats) 
 	if !p.layout.ExactStatistics || !ok {
 		return plan.ColumnBounds{}, false
 	}
+	if t.ID() == arrow.INT64 && !slices.Contains(p.layout.Partitioning.Columns, column) {
+		return p.int64Bounds(column, part)
+	}
 	b := plan.ColumnBounds{Min: expr.Null(t), Max: expr.Null(t)}
 	want := []string{column}
 	var room [1]namedRange
@@ -184,6 +197,54 @@ func (p *ScanPlan) ColumnBounds(column string, part func(i int) PartitionStats) 
 		}
 		b.Min = pickScalar(b.Min, r.min, -1)
 		b.Max = pickScalar(b.Max, r.max, 1)
+	}
+	return b, true
+}
+
+// int64Bounds is ColumnBounds of an int64 column that no partition bound
+// covers: its statistics, compared as int64s (what a sum asks about, for
+// every partition of the scan).
+func (p *ScanPlan) int64Bounds(column string, part func(i int) PartitionStats) (plan.ColumnBounds, bool) {
+	var rows, lo, hi int64
+	seen := false
+	for i := range p.kept {
+		ps := part(i)
+		if ps.Rows < 0 {
+			return plan.ColumnBounds{}, false
+		}
+		rows += ps.Rows
+		if ps.Rows == 0 {
+			continue
+		}
+		k := slices.IndexFunc(ps.Columns, func(c ColumnStats) bool { return c.Column == column })
+		if k < 0 {
+			return plan.ColumnBounds{}, false
+		}
+		c := &ps.Columns[k]
+		var l, h int64
+		var ok bool
+		if c.of != nil {
+			l, h, ok = c.of.int64s()
+		} else {
+			var okL, okH bool
+			l, okL = c.Min.(int64)
+			h, okH = c.Max.(int64)
+			ok = c.Valid && okL && okH
+		}
+		if !ok {
+			return plan.ColumnBounds{}, false
+		}
+		if !seen || l < lo {
+			lo = l
+		}
+		if !seen || h > hi {
+			hi = h
+		}
+		seen = true
+	}
+	b := plan.ColumnBounds{Rows: rows, Min: expr.Null(arrow.PrimitiveTypes.Int64), Max: expr.Null(arrow.PrimitiveTypes.Int64)}
+	if seen {
+		b.Min, b.Max = expr.Int64(lo), expr.Int64(hi)
 	}
 	return b, true
 }

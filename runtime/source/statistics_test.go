@@ -129,3 +129,51 @@ func TestColumnBounds(t *testing.T) {
 		t.Error("a missing column was bounded")
 	}
 }
+
+// TestInt64ColumnBounds checks the int64 path of ColumnBounds (a sum's
+// question) against the generic one it stands for.
+func TestInt64ColumnBounds(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+	}, nil)
+	key := plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}}
+	for _, c := range []struct {
+		name  string
+		parts []PartitionStats
+		ok    bool
+		lo    int64
+		hi    int64
+	}{
+		{"typed", []PartitionStats{
+			{Rows: 4, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{Min: -3, Max: 9, Valid: true})}},
+			{Rows: 0},
+			{Rows: 2, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{Min: 5, Max: 40, Valid: true})}},
+		}, true, -3, 40},
+		{"hand-built", []PartitionStats{
+			{Rows: 4, Columns: []ColumnStats{{Column: "n", Min: int64(7), Max: int64(8), Valid: true}}},
+		}, true, 7, 8},
+		{"unknown in a partition", []PartitionStats{
+			{Rows: 4, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{Min: 1, Max: 2, Valid: true})}},
+			{Rows: 1, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{})}},
+		}, false, 0, 0},
+		{"missing in a partition", []PartitionStats{{Rows: 1}}, false, 0, 0},
+	} {
+		p, err := NewScanPlan("X", sch, Layout{Partitioning: key, ExactStatistics: true}, plan.ScanRequest{Limit: -1}, NewOptions("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetPartitions(len(c.parts), len(c.parts))
+		b, ok := p.ColumnBounds("n", func(i int) PartitionStats { return c.parts[i] })
+		if ok != c.ok || (ok && (b.Min.Int64Value() != c.lo || b.Max.Int64Value() != c.hi)) {
+			t.Errorf("%s: %+v, %v; want [%d, %d], %v", c.name, b, ok, c.lo, c.hi, c.ok)
+		}
+		var rows int64
+		for _, ps := range c.parts {
+			rows += ps.Rows
+		}
+		if ok && b.Rows != rows {
+			t.Errorf("%s: %d rows, want %d", c.name, b.Rows, rows)
+		}
+	}
+}
