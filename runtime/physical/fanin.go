@@ -43,9 +43,14 @@ func newFanIn(ctx context.Context, input plan.ExecutionPlan, task *plan.TaskCont
 func (f *fanIn) Schema() *arrow.Schema { return f.schema }
 
 func (f *fanIn) start() {
+	f.startWorkers(min(f.task.Parallelism, f.input.Properties().Partitions))
+}
+
+// startWorkers starts the workers that claim partitions and forward their
+// batches over the channel.
+func (f *fanIn) startWorkers(workers int) {
 	f.started = true
 	n := f.input.Properties().Partitions
-	workers := min(f.task.Parallelism, n)
 	cctx, cancel := context.WithCancel(f.ctx)
 	f.cctx, f.cancel = cctx, cancel
 	// Two batches per worker keep every worker busy while the consumer
@@ -170,8 +175,11 @@ func (f *fanIn) stop() {
 // and handing each batch over a channel to it costs two switches.
 // Otherwise the batches come from the workers, as with Next.
 func (f *fanIn) Push(fn func(plan.Batch) error) error {
-	if f.started || f.state.err != nil || f.task.Parallelism > 1 || !independentPartitions(f.input) {
+	if f.started || f.state.err != nil || !independentPartitions(f.input) {
 		return plan.PullAll(f, fn)
+	}
+	if f.task.Parallelism > 1 {
+		return f.pushWithWorkers(fn)
 	}
 	f.started = true // nothing to stop: no worker is started
 	for p := range f.input.Properties().Partitions {
@@ -195,6 +203,101 @@ func (f *fanIn) Push(fn func(plan.Batch) error) error {
 			return f.state.set(locate(f.input.Name(), p, err))
 		}
 	}
+	f.state.set(io.EOF)
+	return nil
+}
+
+// pushWithWorkers is Push with more than one worker, the caller being
+// one of them: it claims partitions like the others and pushes their
+// batches to fn itself, and between its own batches (and once it finds
+// nothing left to claim) it hands fn what the other workers sent. The
+// caller's goroutine starts at once, with its stack already grown, while
+// the others are still being scheduled: an input that takes less time
+// than waking another core is read by the caller alone, and a large one
+// by every worker.
+func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error) (err error) {
+	n := f.input.Properties().Partitions
+	f.startWorkers(min(f.task.Parallelism, n) - 1)
+	defer func() {
+		if err != nil {
+			f.stop()
+			f.state.set(err)
+		}
+	}()
+	ch := f.ch
+	deliver := func(it fanItem) error {
+		if it.err != nil {
+			return it.err
+		}
+		return fn(it.b)
+	}
+	// ready hands fn every batch already waiting; ch becomes nil once the
+	// workers are done.
+	ready := func() error {
+		for ch != nil {
+			select {
+			case it, ok := <-ch:
+				if !ok {
+					ch = nil
+					return nil
+				}
+				if err := deliver(it); err != nil {
+					return err
+				}
+			default:
+				return nil
+			}
+		}
+		return nil
+	}
+	for {
+		if err := f.cctx.Err(); err != nil {
+			return f.ctx.Err()
+		}
+		p := int(f.next.Add(1) - 1)
+		if p >= n {
+			break
+		}
+		s, err := f.input.Execute(f.cctx, p, f.task)
+		if err != nil {
+			return locate(f.input.Name(), p, err)
+		}
+		var fnErr error
+		err = plan.PushAll(s, func(b plan.Batch) error {
+			if fnErr = fn(b); fnErr == nil {
+				fnErr = ready()
+			}
+			return fnErr
+		})
+		s.Close()
+		switch {
+		case fnErr != nil:
+			return fnErr
+		case err != nil:
+			return locate(f.input.Name(), p, err)
+		}
+	}
+	for ch != nil {
+		select {
+		case it, ok := <-ch:
+			if !ok {
+				ch = nil
+				continue
+			}
+			if err := deliver(it); err != nil {
+				return err
+			}
+		case <-f.ctx.Done():
+			return f.ctx.Err()
+		}
+	}
+	// Workers also stop when the context is cancelled; that must not
+	// look like a complete result.
+	if err := f.ctx.Err(); err != nil {
+		return err
+	}
+	f.cancel()
+	f.cancel = nil
 	f.state.set(io.EOF)
 	return nil
 }

@@ -270,3 +270,76 @@ func TestPartialAggregatesShareTheInput(t *testing.T) {
 		t.Errorf("the partial sum over shared partitions of a bounded input does not use the bounds:\n%s", Explain(p))
 	}
 }
+
+// TestCoalescePushWithWorkers pushes a coalesce at parallelism 3: every
+// row arrives once, always on the consumer's goroutine (the workers hand
+// their batches to it), the consumer's error and a partition's error stop
+// the workers (goleak and the allocator check that), and cancelling
+// stops it.
+func TestCoalescePushWithWorkers(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 400, 9)
+	defer leaf.release()
+	task := &plan.TaskContext{Allocator: mem, Parallelism: 3}
+	me := goroutineID()
+	push := func(ctx context.Context, fn func(plan.Batch) error) error {
+		s, err := NewCoalescePartitions(leaf).Execute(ctx, 0, task)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		return plan.PushAll(s, fn)
+	}
+	seen := map[int64]int{}
+	err := push(context.Background(), func(b plan.Batch) error {
+		defer b.Release()
+		if id := goroutineID(); id != me {
+			t.Errorf("batch pushed on goroutine %s, want the consumer's (%s)", id, me)
+		}
+		for _, v := range b.Record.Column(0).(interface{ Int64Values() []int64 }).Int64Values() {
+			seen[v]++
+		}
+		return nil
+	})
+	if err != nil || len(seen) != 400 {
+		t.Fatalf("%d distinct rows, %v; want 400", len(seen), err)
+	}
+	for v, n := range seen {
+		if n != 1 {
+			t.Fatalf("row %d pushed %d times", v, n)
+		}
+	}
+
+	full := errors.New("full")
+	n := 0
+	if err := push(context.Background(), func(b plan.Batch) error {
+		b.Release()
+		if n++; n == 3 {
+			return full
+		}
+		return nil
+	}); err != full {
+		t.Errorf("consumer's error: %v", err)
+	}
+
+	leaf.failAt = map[int]int{5: 2}
+	err = push(context.Background(), func(b plan.Batch) error { b.Release(); return nil })
+	leaf.failAt = nil
+	var pe *plan.Error
+	if !errors.As(err, &pe) || pe.Partition != 5 || !errors.Is(err, errBoom) {
+		t.Errorf("partition 5 failing: %v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	n = 0
+	err = push(ctx, func(b plan.Batch) error {
+		b.Release()
+		if n++; n == 2 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+}
