@@ -62,6 +62,11 @@ func (g *gen) plan(f *jen.File) {
 	}
 	f.Func().Params(recv()).Id("Statistics").Params().Qual(plan, "Statistics").Block(
 		jen.Return(jen.Id("e").Dot("sp").Dot("Statistics").Call(jen.Id("e").Dot("partitionStats"))))
+	f.Add(comment("EstimatedRows implements plan.RowEstimator: the kept partitions' rows, narrowed by the share " +
+		"of each partition's known range the pushed filters keep. The engine uses it to choose how many goroutines " +
+		"to spend, never for results."))
+	f.Func().Params(recv()).Id("EstimatedRows").Params().Int64().Block(
+		jen.Return(jen.Id("e").Dot("sp").Dot("EstimatedRows").Call(jen.Id("e").Dot("partitionStats"))))
 	if g.spec.Statistics.Exact {
 		f.Add(comment("ColumnBounds implements plan.BoundsProvider: the kept partitions' exact row counts and " +
 			"min/max (or key) bound the rows and the column's values, whatever the pushed filters drop."))

@@ -76,6 +76,14 @@ func (e *CountingExec) Statistics() plan.Statistics {
 	return e.sp.Statistics(e.partitionStats)
 }
 
+// EstimatedRows implements plan.RowEstimator: the kept partitions' rows,
+// narrowed by the share of each partition's known range the pushed filters
+// keep. The engine uses it to choose how many goroutines to spend, never for
+// results.
+func (e *CountingExec) EstimatedRows() int64 {
+	return e.sp.EstimatedRows(e.partitionStats)
+}
+
 // PartitionName implements plan.PartitionNamer: the partition as errors name
 // it, by its key or range, else by its place in the source's list of
 // partitions.

@@ -43,7 +43,39 @@ func newFanIn(ctx context.Context, input plan.ExecutionPlan, task *plan.TaskCont
 func (f *fanIn) Schema() *arrow.Schema { return f.schema }
 
 func (f *fanIn) start() {
-	f.startWorkers(min(f.task.Parallelism, f.input.Properties().Partitions))
+	f.startWorkers(f.workers())
+}
+
+// workers is how many goroutines read the input: Parallelism, but no
+// more than the partitions, nor than one per rowsPerWorker rows the input
+// is estimated to return (waking another core costs more than a small
+// input's rows).
+func (f *fanIn) workers() int {
+	w := min(f.task.Parallelism, f.input.Properties().Partitions)
+	if est := estimatedRows(f.input); est >= 0 {
+		w = min(w, max(1, int((est+rowsPerWorker-1)/rowsPerWorker)))
+	}
+	return w
+}
+
+// rowsPerWorker is the estimated rows that earn a goroutine of their own:
+// DuckDB's row group (122,880 rows), the unit it parallelizes a scan by.
+// Fewer take less time to read than waking another core adds.
+const rowsPerWorker = 122_880
+
+// estimatedRows is what p is estimated to return (plan.RowEstimator),
+// looking through operators that keep or drop rows one by one; -1 when
+// unknown.
+func estimatedRows(p plan.ExecutionPlan) int64 {
+	switch n := p.(type) {
+	case plan.RowEstimator:
+		return n.EstimatedRows()
+	case *FilterExec, *ProjectionExec, *CoalescePartitionsExec, *SharePartitionsExec:
+		if c := p.Children(); len(c) == 1 {
+			return estimatedRows(c[0])
+		}
+	}
+	return -1
 }
 
 // startWorkers starts the workers that claim partitions and forward their
@@ -178,8 +210,8 @@ func (f *fanIn) Push(fn func(plan.Batch) error) error {
 	if f.started || f.state.err != nil || !independentPartitions(f.input) {
 		return plan.PullAll(f, fn)
 	}
-	if f.task.Parallelism > 1 {
-		return f.pushWithWorkers(fn)
+	if w := f.workers(); w > 1 {
+		return f.pushWithWorkers(fn, w)
 	}
 	f.started = true // nothing to stop: no worker is started
 	for p := range f.input.Properties().Partitions {
@@ -215,9 +247,9 @@ func (f *fanIn) Push(fn func(plan.Batch) error) error {
 // the others are still being scheduled: an input that takes less time
 // than waking another core is read by the caller alone, and a large one
 // by every worker.
-func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error) (err error) {
+func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error, workers int) (err error) {
 	n := f.input.Properties().Partitions
-	f.startWorkers(min(f.task.Parallelism, n) - 1)
+	f.startWorkers(workers - 1)
 	defer func() {
 		if err != nil {
 			f.stop()

@@ -343,3 +343,52 @@ func TestCoalescePushWithWorkers(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+// estimatedLeaf is a leaf that estimates its rows.
+type estimatedLeaf struct {
+	*leafExec
+	rows int64
+}
+
+func (e *estimatedLeaf) EstimatedRows() int64 { return e.rows }
+
+// TestSmallInputsStayOnOneGoroutine checks that an aggregate over an
+// input estimated below rowsPerWorker rows is planned as one Single
+// aggregate even with two target partitions, and read by the consumer's
+// goroutine alone; a larger estimate, or none, keeps the parallel plan.
+func TestSmallInputsStayOnOneGoroutine(t *testing.T) {
+	mem := checked(t)
+	leaf := numbers(t, mem, 40, 4)
+	defer leaf.release()
+	a := colExpr("a", i64)
+	aggs := []AggregateExpr{{Func: expr.AggSum, Arg: a, Name: "s"}}
+	for _, c := range []struct {
+		name  string
+		input plan.ExecutionPlan
+		mode  AggregateMode
+	}{
+		{"small", &estimatedLeaf{leaf, 40}, AggregateSingle},
+		{"large", &estimatedLeaf{leaf, 3 * rowsPerWorker}, AggregateFinal},
+		{"unknown", leaf, AggregateFinal},
+	} {
+		p, err := PlanAggregate(c.input, nil, nil, aggs, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.(*HashAggregateExec).Mode(); got != c.mode {
+			t.Errorf("%s: mode %s, want %s\n%s", c.name, got, c.mode, Explain(p))
+		}
+		if diff := cmp.Diff([]string{"780"}, sortedRows(t, mem, p)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", c.name, diff)
+		}
+	}
+	// The coalesce of a small input uses one worker: the consumer.
+	f := newFanIn(context.Background(), &estimatedLeaf{leaf, 40}, &plan.TaskContext{Allocator: mem, Parallelism: 4})
+	if w := f.workers(); w != 1 {
+		t.Errorf("a 40-row input gets %d workers, want 1", w)
+	}
+	f = newFanIn(context.Background(), &estimatedLeaf{leaf, 3 * rowsPerWorker}, &plan.TaskContext{Allocator: mem, Parallelism: 4})
+	if w := f.workers(); w != 3 {
+		t.Errorf("an input of 3 row groups gets %d workers, want 3", w)
+	}
+}

@@ -109,6 +109,16 @@ type BoundsProvider interface {
 	ColumnBounds(column string) (b ColumnBounds, ok bool)
 }
 
+// RowEstimator is implemented by plans that can estimate how many rows
+// they return (a generated scan: its partitions' rows, narrowed by what
+// share of each partition's min-max range its filters keep). The engine
+// uses it only to choose how many goroutines to spend on a plan, never
+// for results.
+type RowEstimator interface {
+	// EstimatedRows returns the estimate, or -1 when nothing is known.
+	EstimatedRows() int64
+}
+
 // ColumnBounds bounds one column of a plan's output: at most Rows rows,
 // every non-NULL value within [Min, Max].
 type ColumnBounds struct {

@@ -51,7 +51,10 @@ type ScanPlan struct {
 	spare    *spareBatchers  // the table's (Options.spares) or the plan's own
 	props    plan.Properties // the layout's properties, without Partitions
 	cfgMu    sync.Mutex
-	cfg      *streamConfig // the streams' shared configuration, made at the first Execute
+	// estimateOnce guards estimate, the rows EstimatedRows works out once.
+	estimateOnce sync.Once
+	estimate     int64
+	cfg          *streamConfig // the streams' shared configuration, made at the first Execute
 }
 
 // NewScanPlan validates req against the table schema and prepares the

@@ -1,7 +1,9 @@
 package source
 
 import (
+	"math"
 	"slices"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -25,6 +27,43 @@ type ColumnStats struct {
 type minMaxOf interface {
 	values() (lo, hi any, valid bool)
 	int64s() (lo, hi int64, ok bool)
+	positions(t arrow.DataType) (lo, hi float64, ok bool)
+}
+
+// positions places the statistic of a number or time column (of Arrow
+// type t) on the number line, in the units of t's scalars, without
+// putting its values in interfaces; ok is false for other types or when
+// unknown.
+func (m *MinMax[T]) positions(t arrow.DataType) (lo, hi float64, ok bool) {
+	if !m.Valid {
+		return 0, 0, false
+	}
+	switch v := any(m).(type) {
+	case *MinMax[int64]:
+		return float64(v.Min), float64(v.Max), true
+	case *MinMax[int32]:
+		return float64(v.Min), float64(v.Max), true
+	case *MinMax[float64]:
+		return v.Min, v.Max, true
+	case *MinMax[time.Time]:
+		if ts, isTs := t.(*arrow.TimestampType); isTs {
+			return timePosition(v.Min, ts.Unit), timePosition(v.Max, ts.Unit), true
+		}
+	}
+	return 0, 0, false
+}
+
+// timePosition is t as a timestamp scalar of unit holds it.
+func timePosition(t time.Time, unit arrow.TimeUnit) float64 {
+	switch unit {
+	case arrow.Second:
+		return float64(t.Unix())
+	case arrow.Millisecond:
+		return float64(t.UnixMilli())
+	case arrow.Microsecond:
+		return float64(t.UnixMicro())
+	}
+	return float64(t.UnixNano())
 }
 
 func (m *MinMax[T]) values() (lo, hi any, valid bool) { return m.Min, m.Max, m.Valid }
@@ -199,6 +238,127 @@ func (p *ScanPlan) ColumnBounds(column string, part func(i int) PartitionStats) 
 		b.Max = pickScalar(b.Max, r.max, 1)
 	}
 	return b, true
+}
+
+// EstimatedRows implements plan.RowEstimator for a generated plan, from
+// its kept partitions' (part(i) for each): each partition's rows times,
+// for each pushed filter on a column whose range the partition knows (its
+// key, range or statistics) and whose values are numbers or times, the
+// share of that range the filter's domain covers, the values taken as
+// spread evenly; a limit caps each partition. -1 when a partition's rows
+// are unknown.
+func (p *ScanPlan) EstimatedRows(part func(i int) PartitionStats) int64 {
+	p.estimateOnce.Do(func() { p.estimate = p.estimateRows(part) })
+	return p.estimate
+}
+
+func (p *ScanPlan) estimateRows(part func(i int) PartitionStats) int64 {
+	domains := domain.Analyze(p.filters)
+	type filtered struct {
+		column string
+		typ    arrow.DataType
+		d      domain.ScalarDomain
+		key    bool // a partitioning column: its range is the partition's bound
+	}
+	var cols []filtered
+	for c, d := range domains {
+		if t, ok := p.columnType(c); ok {
+			cols = append(cols, filtered{c, t, d, slices.Contains(p.layout.Partitioning.Columns, c)})
+		}
+	}
+	var total float64
+	for i := range p.kept {
+		ps := part(i)
+		if ps.Rows < 0 || (ps.Rows == 0 && !p.layout.ExactStatistics) {
+			return -1
+		}
+		rows := float64(ps.Rows)
+		for _, f := range cols {
+			if f.key {
+				if r, ok := p.partitionRanges(i, ps, []string{f.column}, nil).get(f.column); ok {
+					lo, okLo := position(r.min)
+					hi, okHi := position(r.max)
+					if okLo && okHi {
+						rows *= coverage(f.d, lo, hi)
+					}
+				}
+				continue
+			}
+			k := slices.IndexFunc(ps.Columns, func(c ColumnStats) bool { return c.Column == f.column })
+			if k < 0 || ps.Columns[k].of == nil {
+				continue
+			}
+			if lo, hi, ok := ps.Columns[k].of.positions(f.typ); ok {
+				rows *= coverage(f.d, lo, hi)
+			}
+		}
+		if p.limit >= 0 {
+			rows = min(rows, float64(p.limit))
+		}
+		total += rows
+	}
+	return int64(math.Ceil(total))
+}
+
+// coverage is the share of the values in [lo, hi] d keeps, the values
+// spread evenly (integers and times count one per unit).
+func coverage(d domain.ScalarDomain, lo, hi float64) float64 {
+	if hi < lo {
+		return 1
+	}
+	width := hi - lo + 1
+	covered := 0.0
+	for rng := range d.EachRange() {
+		a, b := lo, hi
+		if !rng.Low.Unbounded {
+			v, ok := position(rng.Low.Value)
+			if !ok {
+				return 1
+			}
+			a = max(a, v)
+		}
+		if !rng.High.Unbounded {
+			v, ok := position(rng.High.Value)
+			if !ok {
+				return 1
+			}
+			b = min(b, v)
+		}
+		if b >= a {
+			covered += b - a + 1
+		}
+	}
+	return min(covered/width, 1)
+}
+
+// position places a number or time scalar on the number line.
+func position(s expr.Scalar) (float64, bool) {
+	if s.Null {
+		return 0, false
+	}
+	switch v := s.Value.(type) {
+	case int64:
+		return float64(v), true
+	case int32:
+		return float64(v), true
+	case int16:
+		return float64(v), true
+	case int8:
+		return float64(v), true
+	case uint64:
+		return float64(v), true
+	case uint32:
+		return float64(v), true
+	case uint16:
+		return float64(v), true
+	case uint8:
+		return float64(v), true
+	case float64:
+		return v, true
+	case float32:
+		return float64(v), true
+	}
+	return 0, false
 }
 
 // int64Bounds is ColumnBounds of an int64 column that no partition bound

@@ -2,6 +2,7 @@ package source
 
 import (
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -175,5 +176,60 @@ func TestInt64ColumnBounds(t *testing.T) {
 		if ok && b.Rows != rows {
 			t.Errorf("%s: %d rows, want %d", c.name, b.Rows, rows)
 		}
+	}
+}
+
+// TestEstimatedRows checks the row estimate of a scan: its partitions'
+// rows, narrowed by the share of each partition's range (statistics or
+// key) its filters keep, capped by a limit, -1 when rows are unknown.
+func TestEstimatedRows(t *testing.T) {
+	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "ts", Type: ts},
+	}, nil)
+	key := plan.Partitioning{Kind: plan.KeyPartitioning, Columns: []string{"region"}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	parts := []PartitionStats{
+		{Rows: 1000, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{Min: 0, Max: 999, Valid: true}),
+			StatsOf("ts", &MinMax[time.Time]{Min: t0, Max: t0.Add(999 * time.Microsecond), Valid: true})}},
+		{Rows: 1000, Columns: []ColumnStats{StatsOf("n", &MinMax[int64]{Min: 1000, Max: 1999, Valid: true})}},
+	}
+	col := func(name string) *expr.Column {
+		return &expr.Column{Name: name, Type: sch.Field(sch.FieldIndices(name)[0]).Type}
+	}
+	cmp := func(op expr.Op, c string, v expr.Scalar) expr.Expr {
+		return &expr.Binary{Op: op, L: col(c), R: &expr.Literal{Value: v}, Type: arrow.FixedWidthTypes.Boolean}
+	}
+	estimate := func(limit int, parts []PartitionStats, filters ...expr.Expr) int64 {
+		p, err := NewScanPlan("X", sch, Layout{Partitioning: key, ExactStatistics: true},
+			plan.ScanRequest{Filters: filters, Limit: limit}, NewOptions("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetPartitions(len(parts), len(parts))
+		p.SetBounds(func(i int) ([]any, bool) { return []any{[]string{"a", "b"}[i]}, true })
+		return p.EstimatedRows(func(i int) PartitionStats { return parts[i] })
+	}
+	for _, c := range []struct {
+		name    string
+		limit   int
+		filters []expr.Expr
+		want    int64
+	}{
+		{"no filter", -1, nil, 2000},
+		{"a tenth of n", -1, []expr.Expr{cmp(expr.OpGe, "n", expr.Int64(500)), cmp(expr.OpLt, "n", expr.Int64(700))}, 201}, // bounds count as included: an estimate
+		{"one value of n", -1, []expr.Expr{cmp(expr.OpEq, "n", expr.Int64(42))}, 1},
+		{"a ts range, known in one partition", -1, []expr.Expr{cmp(expr.OpLt, "ts", expr.Timestamp(ts, t0.Add(100*time.Microsecond).UnixMicro()))}, 1101},
+		{"the key", -1, []expr.Expr{cmp(expr.OpEq, "region", expr.String("a"))}, 2000}, // not numeric: kept as is
+		{"a limit", 10, nil, 20},
+	} {
+		if got := estimate(c.limit, parts, c.filters...); got != c.want {
+			t.Errorf("%s: %d rows, want %d", c.name, got, c.want)
+		}
+	}
+	if got := estimate(-1, []PartitionStats{{Rows: -1}}); got != -1 {
+		t.Errorf("unknown rows: %d, want -1", got)
 	}
 }

@@ -80,6 +80,14 @@ func (e *EventsExec) Statistics() plan.Statistics {
 	return e.sp.Statistics(e.partitionStats)
 }
 
+// EstimatedRows implements plan.RowEstimator: the kept partitions' rows,
+// narrowed by the share of each partition's known range the pushed filters
+// keep. The engine uses it to choose how many goroutines to spend, never for
+// results.
+func (e *EventsExec) EstimatedRows() int64 {
+	return e.sp.EstimatedRows(e.partitionStats)
+}
+
 // ColumnBounds implements plan.BoundsProvider: the kept partitions' exact
 // row counts and min/max (or key) bound the rows and the column's values,
 // whatever the pushed filters drop.

@@ -77,6 +77,14 @@ func (e *KeyedExec) Statistics() plan.Statistics {
 	return e.sp.Statistics(e.partitionStats)
 }
 
+// EstimatedRows implements plan.RowEstimator: the kept partitions' rows,
+// narrowed by the share of each partition's known range the pushed filters
+// keep. The engine uses it to choose how many goroutines to spend, never for
+// results.
+func (e *KeyedExec) EstimatedRows() int64 {
+	return e.sp.EstimatedRows(e.partitionStats)
+}
+
 // PartitionBounds implements plan.PartitionBounds: what a partition declares
 // about its rows (its key, or its range), which verify mode checks every row
 // against.
