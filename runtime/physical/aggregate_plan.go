@@ -31,10 +31,10 @@ func PlanAggregate(input plan.ExecutionPlan, groupBy []expr.Expr, groupNames []s
 		targetPartitions = runtime.GOMAXPROCS(0)
 	}
 	props := input.Properties()
-	if est := estimatedRows(input); est >= 0 && targetPartitions > 1 {
+	if targetPartitions > 1 && props.Partitions > 1 {
 		// A small input is read by one goroutine (see fanIn.workers), so
 		// it is aggregated by one too.
-		targetPartitions = min(targetPartitions, max(1, int((est+rowsPerWorker-1)/rowsPerWorker)))
+		targetPartitions = min(targetPartitions, workersFor(input))
 	}
 	if props.Partitions <= 1 {
 		return NewHashAggregate(AggregateSingle, input, groupBy, groupNames, aggs)

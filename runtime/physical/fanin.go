@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -52,10 +53,20 @@ func (f *fanIn) start() {
 // input's rows).
 func (f *fanIn) workers() int {
 	w := min(f.task.Parallelism, f.input.Properties().Partitions)
-	if est := estimatedRows(f.input); est >= 0 {
-		w = min(w, max(1, int((est+rowsPerWorker-1)/rowsPerWorker)))
+	if w > 1 {
+		w = min(w, workersFor(f.input))
 	}
 	return w
+}
+
+// workersFor is how many goroutines p's estimated rows are worth: one per
+// rowsPerWorker, at least one; a large number when p has no estimate.
+func workersFor(p plan.ExecutionPlan) int {
+	est := estimatedRows(p)
+	if est < 0 {
+		return math.MaxInt
+	}
+	return int(max(1, (est+rowsPerWorker-1)/rowsPerWorker))
 }
 
 // rowsPerWorker is the estimated rows that earn a goroutine of their own:
