@@ -42,10 +42,21 @@ func (r *Result) Release() {
 // and, for decimals, the exact decimal string ("12.50") rather than a
 // float that could not hold it.
 func (r *Result) Rows() [][]any {
-	out := make([][]any, 0, r.NumRows())
+	n := r.NumRows()
+	out := make([][]any, 0, n)
+	// One backing array for every row's values.
+	var vals []any
+	if n > 0 && len(r.Records) > 0 {
+		vals = make([]any, 0, n*r.Records[0].NumCols())
+	}
 	for _, rec := range r.Records {
+		cols := int(rec.NumCols())
 		for i := 0; i < int(rec.NumRows()); i++ {
-			row := make([]any, rec.NumCols())
+			if cap(vals)-len(vals) < cols {
+				vals = make([]any, 0, cols*(int(rec.NumRows())-i))
+			}
+			row := vals[len(vals) : len(vals)+cols : len(vals)+cols]
+			vals = vals[:len(vals)+cols]
 			for c := range row {
 				row[c] = goValue(rec.Column(c), i)
 			}
