@@ -44,19 +44,17 @@ func (r *Result) Release() {
 func (r *Result) Rows() [][]any {
 	n := r.NumRows()
 	out := make([][]any, 0, n)
-	// One backing array for every row's values.
-	var vals []any
-	if n > 0 && len(r.Records) > 0 {
-		vals = make([]any, 0, n*r.Records[0].NumCols())
+	if len(r.Records) == 0 {
+		return out
 	}
+	// One backing array for every row's values (the records share the
+	// result's schema).
+	cols := int(r.Records[0].NumCols())
+	vals := make([]any, int(n)*cols)
 	for _, rec := range r.Records {
-		cols := int(rec.NumCols())
 		for i := 0; i < int(rec.NumRows()); i++ {
-			if cap(vals)-len(vals) < cols {
-				vals = make([]any, 0, cols*(int(rec.NumRows())-i))
-			}
-			row := vals[len(vals) : len(vals)+cols : len(vals)+cols]
-			vals = vals[:len(vals)+cols]
+			k := len(out) * cols
+			row := vals[k : k+cols : k+cols]
 			for c := range row {
 				row[c] = goValue(rec.Column(c), i)
 			}

@@ -95,13 +95,9 @@ func (s *locatedStream) Next() (plan.Batch, error) {
 
 // Push implements plan.Pusher, locating the child's errors but not f's.
 func (s *locatedStream) Push(f func(plan.Batch) error) error {
-	var ferr error
-	err := plan.PushAll(s.RecordStream, func(b plan.Batch) error {
-		ferr = f(b)
-		return ferr
-	})
-	if err != nil && ferr == nil {
+	fErr, err := pushApart(s.RecordStream, f)
+	if err != nil {
 		return locate(s.op, s.partition, err)
 	}
-	return err
+	return fErr
 }

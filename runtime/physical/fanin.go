@@ -212,70 +212,42 @@ func (f *fanIn) stop() {
 	}
 }
 
-// Push implements plan.Pusher. With one worker and partitions that do
-// not share producers, the partitions are pushed one after another on
-// the caller's goroutine: one core gains nothing from a worker goroutine,
-// and handing each batch over a channel to it costs two switches.
-// Otherwise the batches come from the workers, as with Next.
-func (f *fanIn) Push(fn func(plan.Batch) error) error {
+// Push implements plan.Pusher for partitions that do not share
+// producers: the caller's goroutine is one of the workers. It claims
+// partitions like the others and pushes their batches to fn itself, and
+// between its own batches (and once it finds nothing left to claim) it
+// hands fn what the other workers sent. With one worker, the partitions
+// are pushed one after another on the caller's goroutine and no goroutine
+// starts. With more, the caller starts at once, its stack already grown,
+// while the others are still being scheduled: an input that takes less
+// time than waking another core is read by the caller alone, and a large
+// one by every worker. Otherwise the batches come from the workers, as
+// with Next.
+func (f *fanIn) Push(fn func(plan.Batch) error) (err error) {
 	if f.started || f.state.err != nil || !independentPartitions(f.input) {
 		return plan.PullAll(f, fn)
 	}
-	if w := f.workers(); w > 1 {
-		return f.pushWithWorkers(fn, w)
-	}
-	f.started = true // nothing to stop: no worker is started
-	for p := range f.input.Properties().Partitions {
-		if err := f.ctx.Err(); err != nil {
-			return f.state.set(err)
-		}
-		s, err := f.input.Execute(f.ctx, p, f.task)
-		if err != nil {
-			return f.state.set(locate(f.input.Name(), p, err))
-		}
-		var fnErr error
-		err = plan.PushAll(s, func(b plan.Batch) error {
-			fnErr = fn(b)
-			return fnErr
-		})
-		s.Close()
-		switch {
-		case fnErr != nil:
-			return f.state.set(fnErr)
-		case err != nil:
-			return f.state.set(locate(f.input.Name(), p, err))
-		}
-	}
-	f.state.set(io.EOF)
-	return nil
-}
-
-// pushWithWorkers is Push with more than one worker, the caller being
-// one of them: it claims partitions like the others and pushes their
-// batches to fn itself, and between its own batches (and once it finds
-// nothing left to claim) it hands fn what the other workers sent. The
-// caller's goroutine starts at once, with its stack already grown, while
-// the others are still being scheduled: an input that takes less time
-// than waking another core is read by the caller alone, and a large one
-// by every worker.
-func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error, workers int) (err error) {
 	n := f.input.Properties().Partitions
-	f.startWorkers(workers - 1)
+	var ch chan fanItem // the other workers' batches; nil when there are none (left)
+	if w := f.workers(); w > 1 {
+		f.startWorkers(w - 1)
+		ch = f.ch
+	} else {
+		f.started, f.cctx = true, f.ctx
+	}
 	defer func() {
 		if err != nil {
 			f.stop()
 			f.state.set(err)
 		}
 	}()
-	ch := f.ch
 	deliver := func(it fanItem) error {
 		if it.err != nil {
 			return it.err
 		}
 		return fn(it.b)
 	}
-	// ready hands fn every batch already waiting; ch becomes nil once the
-	// workers are done.
+	// ready hands fn every batch already waiting.
 	ready := func() error {
 		for ch != nil {
 			select {
@@ -293,6 +265,12 @@ func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error, workers int) (err err
 		}
 		return nil
 	}
+	own := func(b plan.Batch) error { // a batch of the caller's partitions
+		if err := fn(b); err != nil {
+			return err
+		}
+		return ready()
+	}
 	for {
 		if err := f.cctx.Err(); err != nil {
 			return f.ctx.Err()
@@ -305,13 +283,7 @@ func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error, workers int) (err err
 		if err != nil {
 			return locate(f.input.Name(), p, err)
 		}
-		var fnErr error
-		err = plan.PushAll(s, func(b plan.Batch) error {
-			if fnErr = fn(b); fnErr == nil {
-				fnErr = ready()
-			}
-			return fnErr
-		})
+		fnErr, err := pushApart(s, own)
 		s.Close()
 		switch {
 		case fnErr != nil:
@@ -339,10 +311,25 @@ func (f *fanIn) pushWithWorkers(fn func(plan.Batch) error, workers int) (err err
 	if err := f.ctx.Err(); err != nil {
 		return err
 	}
-	f.cancel()
-	f.cancel = nil
+	if f.cancel != nil {
+		f.cancel()
+		f.cancel = nil
+	}
 	f.state.set(io.EOF)
 	return nil
+}
+
+// pushApart pushes s to fn and tells fn's own error from the error that
+// ended s, so that a consumer's error is not blamed on its input.
+func pushApart(s plan.RecordStream, fn func(plan.Batch) error) (fnErr, err error) {
+	err = plan.PushAll(s, func(b plan.Batch) error {
+		fnErr = fn(b)
+		return fnErr
+	})
+	if fnErr != nil {
+		return fnErr, nil
+	}
+	return nil, err
 }
 
 // independentPartitions reports whether the partitions of p can be read

@@ -298,32 +298,27 @@ func (s *mergeStream) down(i int) {
 
 func (s *mergeStream) start() error {
 	s.started = true
-	if firsts := s.fetchFirsts(); firsts != nil {
-		for p, c := range s.cursors {
-			if f := firsts[p]; f.err != nil {
-				for _, g := range firsts[p:] {
+	firsts := s.fetchFirsts() // nil: each input is started here, in turn
+	for p, c := range s.cursors {
+		var f firstBatch
+		if firsts != nil {
+			f = firsts[p]
+		} else {
+			f.b, f.ok, f.err = s.fetch(c)
+		}
+		if f.err == nil && f.ok {
+			_, f.err = s.load(c, f.b) // which releases the batch on error
+		}
+		if f.err != nil {
+			if firsts != nil {
+				for _, g := range firsts[p+1:] {
 					g.b.Release()
 				}
-				return f.err
-			} else if f.ok {
-				if _, err := s.load(c, f.b); err != nil {
-					for _, g := range firsts[p+1:] {
-						g.b.Release()
-					}
-					return err
-				}
-				s.heap = append(s.heap, p)
 			}
+			return f.err
 		}
-	} else {
-		for p, c := range s.cursors {
-			ok, err := s.advance(c)
-			if err != nil {
-				return err
-			}
-			if ok {
-				s.heap = append(s.heap, p)
-			}
+		if f.ok {
+			s.heap = append(s.heap, p)
 		}
 	}
 	for i := len(s.heap)/2 - 1; i >= 0; i-- {

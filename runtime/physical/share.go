@@ -175,11 +175,7 @@ func (st *shareStream) Push(f func(plan.Batch) error) error {
 			st.state.set(io.EOF)
 			return nil
 		}
-		var fErr error
-		err = plan.PushAll(st.cur, func(b plan.Batch) error {
-			fErr = f(b)
-			return fErr
-		})
+		fErr, err := pushApart(st.cur, f)
 		st.cur.Close()
 		st.cur = nil
 		switch {

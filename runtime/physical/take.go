@@ -199,6 +199,15 @@ func takeInterleaved(mem memory.Allocator, arr arrow.Array, idx []int32) (arrow.
 	return interleave(mem, []arrow.Array{arr}, refs)
 }
 
+// scratch returns n elements of room: stack's when they fit, so that a
+// caller's small scratch slice stays off the heap.
+func scratch[T any](stack []T, n int) []T {
+	if n <= len(stack) {
+		return stack[:n]
+	}
+	return make([]T, n)
+}
+
 // interleave gathers rows from several arrays of one type, in refs order.
 func interleave(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (arrow.Array, error) {
 	if len(arrs) == 0 {
@@ -208,11 +217,7 @@ func interleave(mem memory.Allocator, arrs []arrow.Array, refs []rowRef) (arrow.
 	n := len(refs)
 	// Up to a few dozen sources (a merge's partitions) live on the stack.
 	var stack [32]gatherSource
-	srcs := stack[:0]
-	if len(arrs) > len(stack) {
-		srcs = make([]gatherSource, len(arrs))
-	}
-	srcs = srcs[:len(arrs)]
+	srcs := scratch(stack[:], len(arrs))
 	anyNull := false
 	for i, a := range arrs {
 		// The same type is usually the same value: no deep comparison.
@@ -286,11 +291,7 @@ func gatherFixed[T any](mem memory.Allocator, arrs []arrow.Array, refs []rowRef)
 	buf := newBuffer(mem, len(refs)*int(unsafe.Sizeof(z)))
 	out := reinterpret[T](buf.Bytes())
 	var stack [32][]T
-	srcs := stack[:0]
-	if len(arrs) > len(stack) {
-		srcs = make([][]T, len(arrs))
-	}
-	srcs = srcs[:len(arrs)]
+	srcs := scratch(stack[:], len(arrs))
 	for i, a := range arrs {
 		srcs[i] = fixedValues[T](a)
 	}
@@ -327,11 +328,7 @@ func gatherVar[O int32 | int64](mem memory.Allocator, arrs []arrow.Array, refs [
 		data []byte
 	}
 	var stack [32]src
-	srcs := stack[:0]
-	if len(arrs) > len(stack) {
-		srcs = make([]src, len(arrs))
-	}
-	srcs = srcs[:len(arrs)]
+	srcs := scratch(stack[:], len(arrs))
 	for i, a := range arrs {
 		srcs[i] = varView[O](a)
 	}

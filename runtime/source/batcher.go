@@ -116,11 +116,16 @@ const maxSpares = 64
 // queries, by what they build: a query's first partition would otherwise
 // make a Batcher and a builder per column (most of them never used by a
 // source that hands over records), which was a tenth of the allocations
-// of a short query.
+// of a short query. It keeps at most maxSpareKinds projections; reaching
+// that starts afresh.
 type spareRegistry struct {
 	mu      sync.Mutex
 	byTable map[*arrow.Schema]map[string]*spareBatchers
+	kinds   int
 }
+
+// maxSpareKinds bounds the projections a spareRegistry keeps Batchers for.
+const maxSpareKinds = 256
 
 // forScan returns the spares of the scans of table that build columns
 // built and output output, in that order.
@@ -138,8 +143,9 @@ func (r *spareRegistry) forScan(table *arrow.Schema, built, output []int) *spare
 	if s := r.byTable[table][string(key)]; s != nil {
 		return s
 	}
-	if r.byTable == nil {
+	if r.byTable == nil || r.kinds >= maxSpareKinds {
 		r.byTable = map[*arrow.Schema]map[string]*spareBatchers{}
+		r.kinds = 0
 	}
 	m := r.byTable[table]
 	if m == nil {
@@ -148,6 +154,7 @@ func (r *spareRegistry) forScan(table *arrow.Schema, built, output []int) *spare
 	}
 	s := &spareBatchers{}
 	m[string(key)] = s
+	r.kinds++
 	return s
 }
 

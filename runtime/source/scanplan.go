@@ -50,11 +50,12 @@ type ScanPlan struct {
 	bounds   BoundsFunc      // nil when the partitions declare no bounds
 	spare    *spareBatchers  // the table's (Options.spares) or the plan's own
 	props    plan.Properties // the layout's properties, without Partitions
-	cfgMu    sync.Mutex
-	// estimateOnce guards estimate, the rows EstimatedRows works out once.
+
+	cfgMu sync.Mutex
+	cfg   *streamConfig // the streams' shared configuration, made at the first Execute
+
 	estimateOnce sync.Once
-	estimate     int64
-	cfg          *streamConfig // the streams' shared configuration, made at the first Execute
+	estimate     int64 // the rows EstimatedRows works out once
 }
 
 // NewScanPlan validates req against the table schema and prepares the
@@ -90,7 +91,7 @@ func NewScanPlan(operator string, table *arrow.Schema, layout Layout, req plan.S
 			p.built[i] = i
 		}
 	}
-	p.out = projectSchema(table, p.output)
+	p.out = plan.ProjectSchema(table, p.output)
 	p.props = p.layoutProperties()
 	if opts.spares != nil {
 		p.spare = opts.spares.forScan(table, p.built, p.output)

@@ -725,7 +725,7 @@ func TestWriterOfIsMadeOncePerScan(t *testing.T) {
 // TestSparesOutliveAScan checks that the unused Batchers (and Writer) of
 // one query's scan serve the next query's scan of the same table and
 // projection, not one of another projection, and that a table keeps at
-// most maxSpares of them.
+// most maxSpares of them, for at most maxSpareKinds projections.
 func TestSparesOutliveAScan(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -760,6 +760,17 @@ func TestSparesOutliveAScan(t *testing.T) {
 	scan([]int{0, 1})
 	if r.made != 2 {
 		t.Errorf("another projection made %d Writers in all, want 2", r.made)
+	}
+
+	var reg spareRegistry
+	for i := range maxSpareKinds + 10 {
+		reg.forScan(testSchema, []int{i}, []int{i})
+	}
+	if reg.kinds > maxSpareKinds {
+		t.Errorf("%d projections kept, want at most %d", reg.kinds, maxSpareKinds)
+	}
+	if a, b := reg.forScan(testSchema, []int{1, 0}, []int{0}), reg.forScan(testSchema, []int{1, 0}, []int{0}); a != b {
+		t.Error("one projection got two spare lists")
 	}
 
 	var spares spareBatchers

@@ -409,8 +409,3 @@ func (s *Stream) locate(err error) error {
 	}
 	return e
 }
-
-// projectSchema is the schema of the columns cols of table.
-func projectSchema(table *arrow.Schema, cols []int) *arrow.Schema {
-	return plan.ProjectSchema(table, cols)
-}
