@@ -207,24 +207,22 @@ func (run *repartitionRun) produce(p int) error {
 	defer in.Close()
 	var enc encodedRows
 	rr := p
-	// Pushed: a scan's Read runs on this goroutine. own is an error of
-	// this operator (or the query's end), which the input did not cause.
-	var own error
-	stop := func(err error) error {
-		if err == nil { // the distribution stopped taking batches
-			err = errRepartitionStopped
+	// Pushed: a scan's Read runs on this goroutine. The function's errors
+	// are this operator's (or the query's end), not the input's.
+	stopped := func() error {
+		if err := run.ctx.Err(); err != nil {
+			return err
 		}
-		own = err
-		return err
+		return errRepartitionStopped // the distribution takes no more batches
 	}
-	err = plan.PushAll(in, func(b plan.Batch) error {
+	own, err := pushApart(in, func(b plan.Batch) error {
 		if b.NumRows() == 0 {
 			b.Release()
 			return nil
 		}
 		if len(r.evals) == 0 {
 			if !run.dist.push(run.ctx, rr%r.partitions, b) {
-				return stop(run.ctx.Err())
+				return stopped()
 			}
 			rr++
 			return nil
@@ -232,7 +230,7 @@ func (run *repartitionRun) produce(p int) error {
 		sels, err := run.route(b, &enc)
 		if err != nil {
 			b.Release()
-			return stop(locate(r.Name(), p, err))
+			return locate(r.Name(), p, err)
 		}
 		shareAcrossGoroutines(b.Record)
 		for out, sel := range sels {
@@ -242,7 +240,7 @@ func (run *repartitionRun) produce(p int) error {
 			b.Record.Retain()
 			if !run.dist.push(run.ctx, out, plan.Batch{Record: b.Record, Sel: sel}) {
 				b.Release()
-				return stop(run.ctx.Err())
+				return stopped()
 			}
 		}
 		b.Release()
