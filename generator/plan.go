@@ -87,7 +87,7 @@ func (g *gen) plan(f *jen.File) {
 		jen.Return(jen.Id("e").Dot("sp").Dot("PartitionName").Call(jen.Id("partition"))))
 	reader := g.local("Reader")
 	f.Add(comment("Execute returns the stream of one partition. It only builds the stream: the source's " +
-		"Read runs on the stream's coroutine once the stream is read."))
+		"Read runs once the stream is read, as a coroutine of its consumer or on the consumer's goroutine."))
 	f.Func().Params(recv()).Id("Execute").Params(
 		jen.Id("ctx").Qual("context", "Context"), jen.Id("partition").Int(), jen.Id("task").Op("*").Qual(plan, "TaskContext"),
 	).Params(jen.Qual(plan, "RecordStream"), jen.Error()).Block(

@@ -110,7 +110,8 @@ func (e *EventsExec) PartitionName(partition int) string {
 }
 
 // Execute returns the stream of one partition. It only builds the stream:
-// the source's Read runs on the stream's coroutine once the stream is read.
+// the source's Read runs once the stream is read, as a coroutine of its
+// consumer or on the consumer's goroutine.
 func (e *EventsExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
 	return e.sp.PartitionStream(ctx, partition, task, (*eventsReader)(e))
 }

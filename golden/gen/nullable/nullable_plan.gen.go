@@ -103,7 +103,8 @@ func (e *NullableExec) PartitionName(partition int) string {
 }
 
 // Execute returns the stream of one partition. It only builds the stream:
-// the source's Read runs on the stream's coroutine once the stream is read.
+// the source's Read runs once the stream is read, as a coroutine of its
+// consumer or on the consumer's goroutine.
 func (e *NullableExec) Execute(ctx context.Context, partition int, task *plan.TaskContext) (plan.RecordStream, error) {
 	return e.sp.PartitionStream(ctx, partition, task, (*nullableReader)(e))
 }
