@@ -34,7 +34,7 @@ type PartitionReader interface {
 }
 
 // Stream is the plan.RecordStream of one partition. Nothing happens until
-// the first Next. Then the ReadFunc runs in one of two modes (see
+// the first Next (or Push). Then the ReadFunc runs in one of two modes (see
 // Options.ReadAhead):
 //
 //   - coroutine (the default): the ReadFunc runs on a coroutine (iter.Pull).
@@ -54,7 +54,9 @@ type PartitionReader interface {
 // source, and starting a coroutine for it (a goroutine, its stack grown
 // to the source's depth, two switches per batch) is most of the cost of
 // reading a partition's first rows (ORDER BY the declared ordering LIMIT
-// n reads n rows from every partition).
+// n reads n rows from every partition). A consumer that takes every batch
+// calls Push instead of Next, which likewise runs the ReadFunc on the
+// consumer's goroutine, handing each batch to the consumer as it is cut.
 //
 // Cancelling the context or calling Close stops the source at its next
 // Writer call, ends its goroutine and releases every batch not handed
