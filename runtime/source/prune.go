@@ -25,16 +25,25 @@ func RangeOverlaps[T any](d domain.Domain[T], low, high T) bool {
 }
 
 // MinMax is an optional statistic of one column in one partition: every
-// non-NULL value lies in [Min, Max]. Leave it zero (Valid false) when
-// unknown.
+// non-NULL value lies in [Min, Max] (Valid), and the column holds Nulls
+// NULLs (NullsKnown). Leave a part zero when unknown: Valid false, or
+// NullsKnown false.
 type MinMax[T any] struct {
 	Min, Max T
 	Valid    bool
+	// Nulls is the number of NULLs in the column, when NullsKnown.
+	Nulls      int64
+	NullsKnown bool
 }
 
-// Overlaps reports whether a partition with these statistics can match d.
+// Overlaps reports whether a partition with these statistics can match d:
+// a domain that allows NULL matches unless the partition is known to hold
+// none, and then, like any other, only when [Min, Max] overlaps it.
 func (m MinMax[T]) Overlaps(d domain.Domain[T]) bool {
-	return !m.Valid || d.NullAllowed() || d.Overlaps(domain.Inclusive(m.Min), domain.Inclusive(m.Max))
+	if d.NullAllowed() && (!m.NullsKnown || m.Nulls > 0) {
+		return true
+	}
+	return !m.Valid || d.Overlaps(domain.Inclusive(m.Min), domain.Inclusive(m.Max))
 }
 
 // SortRanges orders range partitions by their low bound, as the declared

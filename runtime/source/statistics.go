@@ -20,12 +20,16 @@ type ColumnStats struct {
 	Column   string
 	Min, Max any
 	Valid    bool
-	of       minMaxOf // StatsOf's MinMax, read instead of Min, Max and Valid
+	// Nulls is the column's NULL count in the partition, when NullsKnown.
+	Nulls      int64
+	NullsKnown bool
+	of         minMaxOf // StatsOf's MinMax, read instead of the fields above
 }
 
 // minMaxOf is a *MinMax[T] of any T.
 type minMaxOf interface {
 	values() (lo, hi any, valid bool)
+	nulls() (n int64, known bool)
 	int64s() (lo, hi int64, ok bool)
 	positions(t arrow.DataType) (lo, hi float64, ok bool)
 }
@@ -68,6 +72,8 @@ func timePosition(t time.Time, unit arrow.TimeUnit) float64 {
 
 func (m *MinMax[T]) values() (lo, hi any, valid bool) { return m.Min, m.Max, m.Valid }
 
+func (m *MinMax[T]) nulls() (n int64, known bool) { return m.Nulls, m.NullsKnown }
+
 // int64s returns the statistic of an int64 column without putting its
 // values in interfaces; ok is false for another type or when unknown.
 func (m *MinMax[T]) int64s() (lo, hi int64, ok bool) {
@@ -83,6 +89,14 @@ func (m *MinMax[T]) int64s() (lo, hi int64, ok bool) {
 // computing a scan's statistics cost.
 func StatsOf[T any](column string, m *MinMax[T]) ColumnStats {
 	return ColumnStats{Column: column, of: m}
+}
+
+// nullCount returns the statistic's NULL count, if known.
+func (c *ColumnStats) nullCount() (n int64, known bool) {
+	if c.of != nil {
+		return c.of.nulls()
+	}
+	return c.Nulls, c.NullsKnown
 }
 
 // bounds returns the statistic's min, max and validity.
@@ -154,6 +168,8 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 		cs := plan.ColumnStatistics{Min: expr.Null(f.Type), Max: expr.Null(f.Type), NullCount: -1}
 		if !f.Nullable {
 			cs.NullCount = 0
+		} else {
+			cs.NullCount = nullCount(parts, f.Name)
 		}
 		known := true
 		for i := range parts {
@@ -204,6 +220,27 @@ func (p *ScanPlan) Statistics(part func(i int) PartitionStats) plan.Statistics {
 	// still bound what is left.
 	st.Bounded = p.layout.ExactStatistics
 	return st
+}
+
+// nullCount sums column's NULL counts over parts, or is -1 when a
+// partition with rows does not know its count.
+func nullCount(parts []PartitionStats, column string) int64 {
+	var total int64
+	for i := range parts {
+		if parts[i].Rows == 0 {
+			continue
+		}
+		k := slices.IndexFunc(parts[i].Columns, func(c ColumnStats) bool { return c.Column == column })
+		if k < 0 {
+			return -1
+		}
+		n, known := parts[i].Columns[k].nullCount()
+		if !known || n < 0 {
+			return -1
+		}
+		total += n
+	}
+	return total
 }
 
 // ColumnBounds implements plan.BoundsProvider for a generated plan, from

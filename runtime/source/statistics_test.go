@@ -1,11 +1,13 @@
 package source
 
 import (
+	"cmp"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/tpgen/tpgen/runtime/domain"
 	"github.com/tpgen/tpgen/runtime/expr"
 	"github.com/tpgen/tpgen/runtime/plan"
 )
@@ -233,3 +235,52 @@ func TestEstimatedRows(t *testing.T) {
 		t.Errorf("unknown rows: %d, want -1", got)
 	}
 }
+
+// TestNullCounts checks that partitions' NULL counts add up to the scan's
+// statistic of a nullable column (what count(col) is answered from), that
+// one partition without a count makes it unknown, and that a partition
+// known to hold no NULLs is pruned by IS NULL.
+func TestNullCounts(t *testing.T) {
+	sch := arrow.NewSchema([]arrow.Field{
+		{Name: "y", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	}, nil)
+	stats := func(parts ...PartitionStats) plan.Statistics {
+		p, err := NewScanPlan("X", sch, Layout{ExactStatistics: true}, plan.ScanRequest{Limit: -1}, NewOptions("x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SetPartitions(len(parts), len(parts))
+		return p.Statistics(func(i int) PartitionStats { return parts[i] })
+	}
+	y := func(nulls int64, known bool) []ColumnStats {
+		return []ColumnStats{StatsOf("y", &MinMax[int64]{Min: 1, Max: 9, Valid: true, Nulls: nulls, NullsKnown: known})}
+	}
+	st := stats(PartitionStats{Rows: 5, Columns: y(2, true)}, PartitionStats{Rows: 0},
+		PartitionStats{Rows: 3, Columns: []ColumnStats{{Column: "y", Nulls: 1, NullsKnown: true}}})
+	if got := st.Columns["y"].NullCount; got != 3 || !st.Exact {
+		t.Errorf("NULLs of y: %d (exact %v), want 3", got, st.Exact)
+	}
+	if got := stats(PartitionStats{Rows: 5, Columns: y(2, true)}, PartitionStats{Rows: 3, Columns: y(0, false)}).Columns["y"].NullCount; got != -1 {
+		t.Errorf("NULLs of y with one count unknown: %d, want -1", got)
+	}
+
+	isNull := domain.OnlyNull(cmpInt64)
+	for _, c := range []struct {
+		m    MinMax[int64]
+		want bool
+	}{
+		{MinMax[int64]{Min: 1, Max: 9, Valid: true, NullsKnown: true}, false},
+		{MinMax[int64]{Min: 1, Max: 9, Valid: true, Nulls: 4, NullsKnown: true}, true},
+		{MinMax[int64]{Min: 1, Max: 9, Valid: true}, true},
+		{MinMax[int64]{}, true},
+	} {
+		if got := c.m.Overlaps(isNull); got != c.want {
+			t.Errorf("%+v overlaps IS NULL: %v, want %v", c.m, got, c.want)
+		}
+	}
+	if !(MinMax[int64]{Min: 1, Max: 9, Valid: true, NullsKnown: true}).Overlaps(domain.All(cmpInt64)) {
+		t.Error("a partition without NULLs does not match an unconstrained column")
+	}
+}
+
+func cmpInt64(a, b int64) int { return cmp.Compare(a, b) }
